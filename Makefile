@@ -1,0 +1,38 @@
+# Maintainer commands for the template. Run `make` to list them.
+.DEFAULT_GOAL := help
+.PHONY: help dev test test-fast test-full lock demo clean
+
+UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
+RUN := $(UV) run --locked
+
+help: ## List the commands
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(CURDIR)/.tools/bin/uv:
+	@echo "uv is not installed: installing a private copy into .tools/ (no sudo needed)"
+	python3 -m venv .tools
+	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv
+
+dev: | $(UV) ## Create .venv with the template's test tools
+	$(UV) sync --locked
+
+test: dev ## Run the whole test suite: fast tier, then full tier
+	$(RUN) pytest -m "not slow"
+	$(RUN) pytest -m slow
+
+test-fast: dev ## Fast tier only: render every option, check every file parses (seconds)
+	$(RUN) pytest -m "not slow"
+
+test-full: dev ## Full tier only: render studies and run make study / make test in them
+	$(RUN) pytest -m slow
+
+lock: dev ## Re-lock the study's dependencies after editing its pyproject.toml
+	$(RUN) python tools/lock.py
+
+demo: dev ## Render the default study into demo/ and run it to its write-up
+	rm -rf demo/digits-practice-study
+	$(RUN) cookiecutter --no-input --output-dir demo .
+	$(MAKE) -C demo/digits-practice-study study
+
+clean: ## Remove the demo study and caches (never touches the template)
+	rm -rf demo .pytest_cache

@@ -1,0 +1,127 @@
+"""Render studies from the template and drive them the way a learner would.
+
+``render(**answers)`` returns a :class:`Study`. Every test runs with HOME, TMPDIR, the
+pre-commit home and DVC's site cache pointed at temporary folders, so cookiecutter's replay
+files and hook scripts, git config and DVC state never leak onto the machine. uv's package
+cache stays shared (and warm): it only holds downloads.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from cookiecutter.main import cookiecutter
+
+TEMPLATE = Path(__file__).resolve().parents[1]
+DEFAULTS = {
+    "project_name": "Digits Practice Study",
+    "dataset": "digits",
+    "license": "MIT",
+}
+
+
+def _uv_cache() -> str:
+    uv = shutil.which("uv")
+    if os.environ.get("UV_CACHE_DIR") or not uv:
+        return os.environ.get("UV_CACHE_DIR", "")
+    return subprocess.run([uv, "cache", "dir"], capture_output=True, text=True).stdout.strip()
+
+
+@dataclass
+class Study:
+    """A rendered study folder, with the few actions tests need."""
+
+    path: Path
+
+    def has_file(self, relative: str) -> bool:
+        return (self.path / relative).is_file()
+
+    def read(self, relative: str) -> str:
+        return (self.path / relative).read_text(encoding="utf-8")
+
+    def write(self, relative: str, text: str) -> None:
+        (self.path / relative).write_text(text, encoding="utf-8")
+
+    def files(self) -> list[Path]:
+        skip = {".git", ".venv", ".tools", "__pycache__", ".pytest_cache", ".ruff_cache"}
+        return sorted(
+            p for p in self.path.rglob("*") if p.is_file() and not skip & set(p.parts)
+        )
+
+    def run(self, *command: str, check: bool = True, timeout: float = 900):
+        result = subprocess.run(
+            command, cwd=self.path, capture_output=True, text=True, timeout=timeout
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(
+                f"`{' '.join(command)}` failed with {result.returncode}\n"
+                f"--- stdout ---\n{result.stdout[-6000:]}\n--- stderr ---\n{result.stderr[-6000:]}"
+            )
+        return result
+
+    def make(self, target: str, check: bool = True):
+        return self.run("make", target, check=check)
+
+
+@pytest.fixture(scope="session")
+def uv_cache() -> str:
+    return _uv_cache()
+
+
+@pytest.fixture(scope="session")
+def shared_tool_home(tmp_path_factory) -> Path:
+    """One pre-commit home per test session, so hook environments are built once."""
+    return tmp_path_factory.mktemp("tool-home")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated(tmp_path_factory, uv_cache, shared_tool_home):
+    """Point every tool's home, temp and cache folders at this session's temporary ones."""
+    root = tmp_path_factory.mktemp("isolated")
+    home, temp = root / "home", root / "tmp"
+    home.mkdir()
+    temp.mkdir()
+    with pytest.MonkeyPatch.context() as mp:
+        if uv_cache:
+            mp.setenv("UV_CACHE_DIR", uv_cache)
+        mp.setenv("HOME", str(home))
+        mp.setenv("TMPDIR", str(temp))
+        mp.setattr(tempfile, "tempdir", str(temp))
+        mp.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+        mp.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+        mp.setenv("PRE_COMMIT_HOME", str(shared_tool_home / "pre-commit"))
+        mp.setenv("DVC_NO_ANALYTICS", "1")
+        mp.setenv("DVC_SITE_CACHE_DIR", str(temp / "dvc-site"))
+        mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
+        for var in ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"):
+            mp.setenv(var, "Test Learner")
+        for var in ("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"):
+            mp.setenv(var, "learner@example.org")
+        mp.delenv("VIRTUAL_ENV", raising=False)
+        yield root
+
+
+def render_into(output: Path, **answers) -> Study:
+    """Render the template with hooks, as `cookiecutter --no-input` would."""
+    output.mkdir(parents=True, exist_ok=True)
+    folder = cookiecutter(
+        str(TEMPLATE), no_input=True, output_dir=str(output), extra_context=answers
+    )
+    return Study(Path(folder))
+
+
+@pytest.fixture
+def render(tmp_path):
+    """render(**answers) -> Study, each call into a fresh output folder."""
+    count = iter(range(1000))
+
+    def _render(**answers) -> Study:
+        return render_into(tmp_path / f"out{next(count)}", **answers)
+
+    return _render

@@ -1,0 +1,106 @@
+"""Fast tier: every choice renders, nothing is left unrendered, every file parses."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from parsing import leftovers, parse
+
+TEMPLATE_JSON = json.loads(
+    (__import__("conftest").TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8")
+)
+CHOICES = [
+    pytest.param({key: value}, id=f"{key}={value}")
+    for key, values in TEMPLATE_JSON.items()
+    if isinstance(values, list) and not key.startswith("_")
+    for value in values
+]
+
+
+@pytest.mark.parametrize("answers", CHOICES)
+def test_every_choice_renders_and_parses(render, answers):
+    study = render(**answers)
+    problems = []
+    for path in study.files():
+        relative = path.relative_to(study.path)
+        if found := leftovers(path):
+            problems.append(f"{relative}: unrendered {found}")
+        try:
+            parse(path)
+        except Exception as error:  # noqa: BLE001 - report every file, not just the first
+            problems.append(f"{relative}: {type(error).__name__}: {error}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_flow_is_visible_at_the_top(render):
+    study = render()
+    for name in ("README.md", "QUESTION.md", "WRITEUP.md", "REVIEW.md", "params.yaml",
+                 "dvc.yaml", "Makefile", "pyproject.toml", "uv.lock", "data/README.md"):
+        assert study.has_file(name), name
+    stages = yaml.safe_load(study.read("dvc.yaml"))["stages"]
+    assert list(stages) == ["get_data", "prepare", "train", "evaluate", "report"]
+    for name, stage in stages.items():
+        module = f"src/digits_practice_study/{name}.py"
+        assert study.has_file(module)
+        assert stage["cmd"] == f"python -m digits_practice_study.{name}"
+
+
+def test_prompts_cover_every_question():
+    prompts = TEMPLATE_JSON["__prompts__"]
+    asked = [k for k in TEMPLATE_JSON if not k.startswith("_")]
+    assert sorted(prompts) == sorted(asked)
+    for key, values in TEMPLATE_JSON.items():
+        if isinstance(values, list) and not key.startswith("_"):
+            assert set(prompts[key]) - {"__prompt__"} == set(values), key
+
+
+@pytest.mark.parametrize("license_id", ["MIT", "BSD-3-Clause", "Apache-2.0", "CC-BY-4.0"])
+def test_the_chosen_licence_is_the_only_one(render, license_id):
+    study = render(license=license_id, author_name="Ada Lovelace")
+    text = study.read("LICENSE")
+    assert "Ada Lovelace" in text
+    assert not (study.path / "licenses").exists()
+    expected = {"MIT": "MIT License", "BSD-3-Clause": "BSD 3-Clause",
+                "Apache-2.0": "Apache License", "CC-BY-4.0": "Attribution 4.0"}
+    assert expected[license_id] in text
+
+
+def test_no_licence_means_no_licence_file(render):
+    study = render(license="none")
+    assert not study.has_file("LICENSE")
+    assert not (study.path / "licenses").exists()
+
+
+def test_first_commit_holds_the_whole_study(render):
+    study = render()
+    log = study.run("git", "log", "--oneline").stdout.splitlines()
+    assert len(log) == 1
+    assert study.run("git", "status", "--porcelain").stdout == ""
+    tracked = study.run("git", "ls-files").stdout.split()
+    assert "dvc.yaml" in tracked and "uv.lock" in tracked
+    assert not [f for f in tracked if f.startswith("data/raw/") and not f.endswith(".gitkeep")]
+
+
+def test_without_git_identity_the_study_still_renders(render, monkeypatch, capfd):
+    for var in ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME", "GIT_AUTHOR_EMAIL",
+                "GIT_COMMITTER_EMAIL"):
+        monkeypatch.delenv(var)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+    study = render()
+    assert study.has_file("dvc.yaml")
+    assert "git config --global user.name" in capfd.readouterr().out
+
+
+def test_dvc_settings_ship_without_dvc_init(render):
+    study = render()
+    config = study.read(".dvc/config")
+    assert "analytics = false" in config and "check_update = false" in config
+    assert study.has_file(".dvc/.gitignore") and study.has_file(".dvcignore")
+
+
+def test_each_dataset_names_its_task(render):
+    for dataset, task in [("diabetes", "regression"), ("iris", "classification")]:
+        params = yaml.safe_load(render(dataset=dataset).read("params.yaml"))
+        assert params["data"] == {"dataset": dataset, "target": "target", "task": task}

@@ -1,0 +1,77 @@
+"""Full tier: render studies and run them for real, as a learner would."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import yaml
+from conftest import Study, render_into
+
+pytestmark = pytest.mark.slow
+
+STAGE_RUN = re.compile(r"Running stage '([a-z_]+)'")
+
+
+@pytest.fixture(scope="module")
+def default_study(tmp_path_factory) -> Study:
+    study = render_into(tmp_path_factory.mktemp("default"))
+    study.first_run = study.make("study")
+    return study
+
+
+def test_make_study_runs_every_stage_and_writes_results(default_study):
+    ran = STAGE_RUN.findall(default_study.first_run.stdout)
+    assert ran == ["get_data", "prepare", "train", "evaluate", "report"]
+    metrics = json.loads(default_study.read("reports/metrics.json"))
+    assert metrics["model"]["test"]["accuracy"] > metrics["baseline"]["test"]["accuracy"]
+    figures = sorted(p.name for p in (default_study.path / "reports/figures").glob("*.png"))
+    assert figures == ["confusion_matrix.png", "learning_curve.png"]
+    html = default_study.read("reports/writeup.html")
+    images = re.findall(r'<img src="([^"]+)"', html)
+    assert len(images) == 2 and all(i.startswith("data:image/png;base64,") for i in images)
+    assert "reports/writeup.html" in default_study.first_run.stdout
+
+
+def test_raw_data_is_tracked_by_dvc_not_git(default_study):
+    study = default_study
+    assert study.has_file("data/raw/digits.csv")
+    ignored = study.run("git", "check-ignore", "data/raw/digits.csv", check=False)
+    assert ignored.returncode == 0
+    lock = yaml.safe_load(study.read("dvc.lock"))
+    outs = lock["stages"]["get_data"]["outs"]
+    assert outs[0]["path"] == "data/raw/digits.csv" and outs[0]["md5"]
+
+
+def test_second_run_changes_nothing(default_study):
+    again = default_study.make("study")
+    assert STAGE_RUN.findall(again.stdout) == []
+    assert "Data and pipelines are up to date" in again.stdout
+
+
+def test_study_tests_pass(default_study):
+    result = default_study.make("test")
+    assert re.search(r"\d+ passed", result.stdout)
+    assert " skipped" not in result.stdout.splitlines()[-1]
+
+
+def test_changing_a_training_param_reruns_only_what_depends_on_it(default_study):
+    params = default_study.read("params.yaml")
+    default_study.write("params.yaml", params.replace("C: 1.0", "C: 0.5", 1))
+    rerun = default_study.make("study")
+    assert STAGE_RUN.findall(rerun.stdout) == ["train", "evaluate", "report"]
+    diff = default_study.run(".venv/bin/dvc", "params", "diff").stdout
+    assert "train.linear.C" in diff
+
+
+@pytest.mark.parametrize("dataset", ["iris", "wine", "breast_cancer", "diabetes"])
+def test_every_dataset_runs_end_to_end(render, dataset):
+    study = render(dataset=dataset, project_name=f"{dataset} study")
+    study.make("study")
+    metrics = json.loads(study.read("reports/metrics.json"))
+    expected = "regression" if dataset == "diabetes" else "classification"
+    assert metrics["task"] == expected
+    figure = "residuals.png" if expected == "regression" else "confusion_matrix.png"
+    assert study.has_file(f"reports/figures/{figure}")
+    study.make("test")
