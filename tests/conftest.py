@@ -125,3 +125,11 @@ def render(tmp_path):
         return render_into(tmp_path / f"out{next(count)}", **answers)
 
     return _render
+
+
+@pytest.fixture(scope="session")
+def default_study(tmp_path_factory) -> Study:
+    """The default study after its first `make study`; shared by full-tier tests."""
+    study = render_into(tmp_path_factory.mktemp("default"))
+    study.first_run = study.make("study")
+    return study

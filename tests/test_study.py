@@ -7,18 +7,17 @@ import re
 
 import pytest
 import yaml
-from conftest import Study, render_into
 
 pytestmark = pytest.mark.slow
 
+EXECUTE_TO_IPYNB = """
+import sys, jupytext, nbclient
+source = sys.argv[1]
+nb = jupytext.read(source)
+nbclient.NotebookClient(nb, resources={"metadata": {"path": "notebooks"}}).execute()
+jupytext.write(nb, source.replace(".py", ".ipynb"))
+"""
 STAGE_RUN = re.compile(r"Running stage '([a-z_]+)'")
-
-
-@pytest.fixture(scope="module")
-def default_study(tmp_path_factory) -> Study:
-    study = render_into(tmp_path_factory.mktemp("default"))
-    study.first_run = study.make("study")
-    return study
 
 
 def test_make_study_runs_every_stage_and_writes_results(default_study):
@@ -75,3 +74,31 @@ def test_every_dataset_runs_end_to_end(render, dataset):
     figure = "residuals.png" if expected == "regression" else "confusion_matrix.png"
     assert study.has_file(f"reports/figures/{figure}")
     study.make("test")
+
+
+def test_switching_the_model_updates_metrics_figures_and_writeup(default_study):
+    study = default_study
+    study.run("git", "add", "--all")
+    study.run("git", "commit", "--quiet", "-m", "results with the linear model")
+    params = study.read("params.yaml")
+    study.write("params.yaml", params.replace("model: linear", "model: random_forest", 1))
+    study.make("study")
+    assert json.loads(study.read("reports/metrics.json"))["estimator"] == "RandomForestClassifier"
+    assert "RandomForestClassifier" in study.read("reports/writeup.html")
+    diff = study.run(".venv/bin/dvc", "metrics", "diff").stdout
+    assert "model.test.accuracy" in diff
+    changed = study.run("git", "status", "--porcelain").stdout
+    assert "reports/figures/learning_curve.png" in changed
+
+
+def test_notebook_changes_diff_as_plain_python(default_study):
+    study = default_study
+    # What JupyterLab leaves behind: an executed .ipynb twin, outputs and all.
+    study.run(".venv/bin/python", "-c", EXECUTE_TO_IPYNB, "notebooks/01_explore.py")
+    assert '"outputs": [\n' in study.read("notebooks/01_explore.ipynb")
+    assert study.run("git", "status", "--porcelain", "notebooks").stdout == ""
+    source = study.read("notebooks/01_explore.py")
+    study.write("notebooks/01_explore.py", source.replace("frame.head()", "frame.tail()", 1))
+    changed = study.run("git", "diff", "--name-only").stdout.split()
+    assert "notebooks/01_explore.py" in changed
+    assert not [name for name in changed if name.endswith(".ipynb")]
