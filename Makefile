@@ -1,6 +1,6 @@
 # Maintainer commands for the template. Run `make` to list them.
 .DEFAULT_GOAL := help
-.PHONY: help dev test test-fast test-full lock demo clean
+.PHONY: help dev test test-fast test-full lock demo screenshot clean
 
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --locked
@@ -33,6 +33,15 @@ demo: dev ## Render the default study into demo/ and run it to its write-up
 	rm -rf demo/digits-practice-study
 	$(RUN) cookiecutter --no-input --output-dir demo .
 	$(MAKE) -C demo/digits-practice-study study
+
+CHROMIUM := $(or $(shell command -v chromium 2>/dev/null),chromium)
+screenshot: demo ## Refresh docs/images/writeup.png, the README's picture of a write-up
+	mkdir -p docs/images
+	$(CHROMIUM) --headless --no-sandbox --disable-gpu --no-first-run \
+	  --disable-background-networking --disable-component-update --disable-sync \
+	  --user-data-dir=$$(mktemp -d) --hide-scrollbars --window-size=900,2300 \
+	  --screenshot=$(CURDIR)/docs/images/writeup.png \
+	  file://$(CURDIR)/demo/digits-practice-study/reports/writeup.html
 
 clean: ## Remove the demo study and caches (never touches the template)
 	rm -rf demo .pytest_cache
