@@ -1,6 +1,6 @@
 # Maintainer commands for the template. Run `make` to list them.
 .DEFAULT_GOAL := help
-.PHONY: help dev test test-fast test-full lock demo screenshot clean
+.PHONY: help dev test test-fast test-full lock docs walkthrough golden bench demo screenshot clean
 
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --locked
@@ -28,6 +28,20 @@ test-full: dev ## Full tier only: render studies and run make study / make test 
 
 lock: dev ## Re-lock the study's dependencies after editing its pyproject.toml
 	$(RUN) python tools/lock.py
+
+docs: dev ## Regenerate docs/options.md from cookiecutter.json and docs/options-effects.yaml
+	$(RUN) python tools/options_doc.py
+
+# Runs the walk-through in a temporary home folder (a few minutes) and writes its real output.
+walkthrough: dev ## Rerun docs/walkthrough.md's commands and write their output into it
+	WALKTHROUGH_UPDATE=1 $(RUN) pytest -m slow tests/test_docs.py -k walkthrough
+
+golden: dev ## Accept an intended change to the rendered study: refresh tests/golden/
+	$(RUN) python tools/golden.py
+
+# Slow (30-60 min on 2 cores); `make bench BENCH_ARGS="--runs 2 --only render"` for a look.
+bench: dev ## Measure render, first result, rerun, size, test time: docs/benchmarks.md
+	$(RUN) python -m benchmarks.run $(BENCH_ARGS)
 
 demo: dev ## Render the default study into demo/ and run it to its write-up
 	rm -rf demo/digits-practice-study

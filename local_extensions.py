@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import keyword
+import os
 import re
 import sys
 
+from cookiecutter.exceptions import FailedHookException
 from jinja2.ext import Extension
 
 # Names a study package must not shadow: what the study imports, besides the stdlib.
@@ -24,6 +26,52 @@ DEPENDENCY_MODULES = frozenset(
 
 def reserved_module_names() -> frozenset[str]:
     return DEPENDENCY_MODULES | frozenset(sys.stdlib_module_names)
+
+
+def template_folder() -> str:
+    """The template's absolute folder; meant for hook scripts only.
+
+    Cookiecutter renders hook scripts from inside the template folder
+    (``cookiecutter.hooks.run_hook_from_repo_dir``), whereas ``_repo_dir`` stays relative
+    when the template was given as a relative path, and the hook itself runs elsewhere.
+    """
+    return os.getcwd()
+
+
+# A study's folder name: the same rule as hooks/pre_gen_project.py, which renders it in.
+# \Z, not $: $ also matches before a final newline.
+SLUG_PATTERN = r"\A(?=.{1,64}\Z)[a-z0-9]+(?:-[a-z0-9]+)*\Z"
+SLUG_RULE = ("must be lowercase letters and digits joined by single hyphens, at most 64 "
+             "characters (no spaces, slashes, dots or leading hyphen)")
+
+
+class RefusedAnswer(FailedHookException):
+    """An answer refused while cookiecutter is still asking.
+
+    A subclass of cookiecutter's hook failure because its command line prints exactly
+    those as a plain message and exits 1, where any other error shows a traceback.
+    """
+
+
+def slug_pattern() -> str:
+    return SLUG_PATTERN
+
+
+def checked_slug(slug: str) -> str:
+    """The slug unchanged, or a refusal before cookiecutter creates the study's folder.
+
+    Cookiecutter makes the project folder before hooks/pre_gen_project.py runs, so a slug
+    such as ``../evil`` would briefly create a folder outside the output directory (and
+    ``a/b`` would leave ``a/`` behind). cookiecutter.json renders this filter into a private
+    variable right after the slug is known, which stops the render before any folder exists.
+    The hook checks the slug again, for a render that skips prompting (``--replay``).
+    """
+    if re.match(SLUG_PATTERN, slug):
+        return slug
+    raise RefusedAnswer(
+        f"ERROR: project_slug: {slug!r} {SLUG_RULE}. For example: digits-practice-study\n"
+        "Nothing was created. Run cookiecutter again with corrected answers."
+    )
 
 
 def module_name(slug: str) -> str:
@@ -61,10 +109,51 @@ def yaml_string(value: object) -> str:
 
     def printable(ch: str) -> bool:
         code = ord(ch)
+        # PyYAML reads U+2028 and U+2029 as line breaks, so they are escaped too.
         return (0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
-                or code >= 0x10000) and code != 0xFEFF
+                or code >= 0x10000) and code not in (0xFEFF, 0x2028, 0x2029)
 
     return _escape_chars(str(value), printable)
+
+
+# Characters that start Markdown syntax anywhere in a line: CommonMark's, plus GitHub's
+# tables (|), strikethrough (~) and math ($). CommonMark lets a backslash make any ASCII
+# punctuation literal, so escaping these keeps the text as typed and never makes HTML.
+MARKDOWN_SPECIAL = frozenset("\\`*_[]<>&#|~$")
+# At the start of a line, these begin a list, a heading underline or a numbered list.
+MARKDOWN_LINE_START = re.compile(r"^([-+=])|^(\d+)([.)])")
+
+
+def markdown_text(value: object) -> str:
+    """Plain text for one line of Markdown: shows exactly as typed, never as markup.
+
+    Surrounding whitespace is dropped: Markdown drops it anyway.
+    """
+    text = "".join("\\" + ch if ch in MARKDOWN_SPECIAL else ch for ch in str(value).strip())
+    return MARKDOWN_LINE_START.sub(
+        lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text
+    )
+
+
+# The file types a learner's dataset may come as; pandas reads each by its suffix.
+TABLE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
+
+
+def raw_file_name(answers: dict) -> str:
+    """The raw table's file name in the study's ``data/raw/``, from the dataset answers.
+
+    A bundled set is ``<name>.csv``; a learner's file keeps its own name, reduced to
+    characters that are safe in a path, YAML and a Makefile. A URL without a table suffix
+    is taken as CSV (the option is ``csv_url``).
+    """
+    dataset, location = answers["dataset"], str(answers.get("dataset_location", ""))
+    if dataset not in ("csv_url", "local_file"):
+        return f"{dataset}.csv"
+    if dataset == "csv_url":
+        location = location.split("?", 1)[0].split("#", 1)[0]
+    base = re.split(r"[\\/]", location.rstrip("/\\"))[-1]
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._-") or "data"
+    return name if name.lower().endswith(TABLE_SUFFIXES) else f"{name}.csv"
 
 
 def json_string(value: object) -> str:
@@ -72,7 +161,11 @@ def json_string(value: object) -> str:
 
 
 def python_string(value: object) -> str:
-    return repr(str(value))
+    """A Python literal, in double quotes when it can be (ruff format's style)."""
+    literal = repr(str(value))
+    if literal.startswith("'") and '"' not in literal:
+        literal = f'"{literal[1:-1]}"'
+    return literal
 
 
 class SafeText(Extension):
@@ -84,5 +177,10 @@ class SafeText(Extension):
             yaml=yaml_string,
             json_str=json_string,
             py=python_string,
+            raw_file_name=raw_file_name,
+            md=markdown_text,
+            checked_slug=checked_slug,
         )
         environment.globals["reserved_module_names"] = reserved_module_names
+        environment.globals["slug_pattern"] = slug_pattern
+        environment.globals["template_folder"] = template_folder

@@ -4,12 +4,86 @@ This hook must never fail the render: cookiecutter would delete the whole study.
 that cannot be done here is explained in the closing message instead.
 """
 
+import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
 
 LICENSE = {{ cookiecutter.license | py }}
 SLUG = {{ cookiecutter.project_slug | py }}
+MODULE = {{ cookiecutter.module_name | py }}
+COMPUTE = {{ cookiecutter.compute | py }}
+ENV_MANAGER = {{ cookiecutter.env_manager | py }}
+GITHUB_REPO = {{ cookiecutter.github_repo | py }}
+# Where this study came from, for .cruft.json. A local template is given as a folder, and
+# cookiecutter then uses that folder as it is (`_repo_dir` equals `_template`); a remote one
+# is a clone whose origin is the address to follow.
+TEMPLATE = {{ cookiecutter._template | py }}
+TEMPLATE_FOLDER = {{ template_folder() | py }}
+TEMPLATE_IS_LOCAL = {{ (cookiecutter.get('_repo_dir') == cookiecutter._template) | string }}
+# cruft renders the template itself (`cruft create`, and twice in every `cruft update` to diff
+# the old and new template) and writes .cruft.json on its own; only it sets `_commit`. A .git
+# folder in those renders breaks cruft's diff, so there the hook leaves git alone.
+RENDERED_BY_CRUFT = {{ (cookiecutter._commit is defined) | string }}
+# A learner's own data file, and where the study keeps its copy (local_file only).
+DATASET = {{ cookiecutter.dataset | py }}
+DATASET_LOCATION = {{ cookiecutter.dataset_location | py }}
+RAW_DATA = {{ ('data/raw/' ~ (cookiecutter | raw_file_name)) | py }}
+# uv.lock and its exports (written by `make lock`, 2.5 MB together) are copied without
+# rendering (`_copy_without_render` in cookiecutter.json): Jinja spent longer on them than on
+# the rest of the study (docs/benchmarks.md). Their few template variables are filled in here,
+# with the values Jinja would have given them.
+ENV_NAME = {{ cookiecutter.project_slug | yaml | py }}
+# {% raw %}
+FILLED_BY_HOOK = {
+    "uv.lock": [("{{ cookiecutter.project_slug }}", SLUG)],
+    "environment.yml": [
+        ("{{ cookiecutter.project_slug | yaml }}", ENV_NAME),
+        ("{{ cookiecutter.project_slug }}", SLUG),
+    ],
+}
+# {% endraw %}
+
+
+def fill_copied_files():
+    for name, replacements in FILLED_BY_HOOK.items():
+        path = Path(name)
+        if not path.is_file():  # an unchosen env_manager's file, already removed
+            continue
+        text = path.read_text(encoding="utf-8")
+        for placeholder, value in replacements:
+            text = text.replace(placeholder, value)
+        path.write_text(text, encoding="utf-8")
+
+
+def keep_chosen_environment_files():
+    """Keep the install files of the chosen env_manager; uv.lock, their source, stays.
+
+    Every file here is exported from uv.lock by the template's `make lock` (tools/lock.py).
+    The Colab notebook needs the study's GitHub address, so it goes without one.
+    """
+    only_for = {"requirements.txt": {"pip"}, "requirements": {"pip", "conda"},
+                "environment.yml": {"conda"}}
+    for name, managers in only_for.items():
+        if ENV_MANAGER in managers:
+            continue
+        path = Path(name)
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+    if not GITHUB_REPO:
+        Path("binder", "colab.ipynb").unlink(missing_ok=True)
+
+
+def keep_chosen_compute_files():
+    """The Dask variant's modules and test stay only in a study that computes with Dask."""
+    if COMPUTE == "dask":
+        return
+    for path in (Path("src", MODULE, "cluster.py"), Path("src", MODULE, "prepare_dask.py"),
+                 Path("tests", "test_prepare_dask.py")):
+        path.unlink(missing_ok=True)
 
 
 def keep_chosen_license():
@@ -18,6 +92,55 @@ def keep_chosen_license():
     if chosen.is_file():
         chosen.replace("LICENSE")
     shutil.rmtree(licenses, ignore_errors=True)
+
+
+def git_output(*args):
+    """What a git command prints, or '' when it fails."""
+    done = git(*args)
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def link_template_for_cruft():
+    """Fill in .cruft.json (template address and commit) so `cruft update` can follow it.
+
+    Returns a line saying what is left to do, or None.
+    """
+    state_file = Path(".cruft.json")
+    top = git_output("-C", TEMPLATE_FOLDER, "rev-parse", "--show-toplevel")
+    commit = git_output("-C", TEMPLATE_FOLDER, "rev-parse", "HEAD")
+    if TEMPLATE_IS_LOCAL:
+        source = top
+    else:
+        source = git_output("-C", TEMPLATE_FOLDER, "remote", "get-url", "origin") or TEMPLATE
+    if not (top and commit and source):
+        # cruft refuses to link a study that already has a .cruft.json: leave none.
+        state_file.unlink(missing_ok=True)
+        return ("The template was not a git repository, so this study cannot follow its "
+                "updates yet. Once it is, run `cruft link <template address>` here.")
+    directory = os.path.relpath(TEMPLATE_FOLDER, top)
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    state.update(template=source, commit=commit,
+                 directory=None if directory == "." else directory)
+    state["context"]["cookiecutter"].update(_template=source, _commit=commit)
+    state_file.write_text(json.dumps(state, indent=2, ensure_ascii=False) + "\n",
+                          encoding="utf-8")
+    return None
+
+
+def copy_local_data():
+    """Copy the learner's own data file into data/raw/; the original is only read.
+
+    `dvc add` tracks the copy on the first `make setup`, because DVC is installed in the
+    study's environment, not in cookiecutter's. Returns a line saying what is left to do.
+    """
+    if DATASET != "local_file":
+        return None
+    source = Path(DATASET_LOCATION).expanduser()
+    try:
+        shutil.copyfile(source, RAW_DATA)
+    except OSError as error:  # never fail the render: the learner can copy it by hand
+        return f"Could not copy {source} to {RAW_DATA} ({error}): copy it there yourself."
+    return f"Your data was copied to {RAW_DATA}; `make study` tracks it with DVC (dvc add)."
 
 
 def git(*args):
@@ -45,6 +168,18 @@ def first_commit():
 
 def main():
     keep_chosen_license()
+    keep_chosen_environment_files()
+    keep_chosen_compute_files()
+    fill_copied_files()
+    # Steps that shape the study's files go above: cruft's renders need them too.
+    if RENDERED_BY_CRUFT:
+        return
+    try:
+        unlinked = link_template_for_cruft()
+    except (OSError, ValueError) as error:  # never fail the render over cruft's record
+        Path(".cruft.json").unlink(missing_ok=True)
+        unlinked = f"Could not record the template in .cruft.json ({error}): see `cruft link`."
+    copied = copy_local_data()
     try:
         todo = first_commit()
     except OSError as error:  # never fail the render over git
@@ -52,6 +187,10 @@ def main():
     print(f"\nYour study is ready in ./{SLUG}\n")
     if todo:
         print(todo + "\n")
+    if unlinked:
+        print(unlinked + "\n")
+    if copied:
+        print(copied + "\n")
     print(f"Next:\n    cd {SLUG}\n    make study    # set up, then run data -> model -> write-up")
     print("    make test     # the study's own tests\n    make          # every command")
     print("\nStart by writing your hypothesis in QUESTION.md, before you look at results.")

@@ -4,17 +4,37 @@ Cookiecutter renders this file with the answers, then runs it. Exit status 1 sto
 render and cookiecutter removes the folder it had just created.
 """
 
+import csv
+import gzip
+import hashlib
 import json
 import keyword
 import re
 import sys
+import unicodedata
+from pathlib import Path
 
 ANSWERS = json.loads({{ cookiecutter | tojson | tojson }})
 # The names the derived default avoids too (local_extensions.py), rendered in by Jinja.
 RESERVED = frozenset(json.loads({{ reserved_module_names() | list | sort | tojson | tojson }}))
 
-SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# The slug rule lives in local_extensions.py, which also applies it while prompting.
+SLUG = re.compile({{ slug_pattern() | py }})
+# Plain ASCII addresses: the email lands in pyproject.toml, whose build tools check it.
+EMAIL = re.compile(r"\A[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\Z")
+# Control characters, line and paragraph separators: they break a line in some format.
+UNPRINTABLE = {"Cc", "Cs", "Zl", "Zp"}
+# A cloud remote's address lands unquoted in .dvc/config (an INI file) and in backticks in
+# the README: no spaces, quotes, backticks, comment or list characters.
+REMOTE_URL = re.compile(r"^[a-z0-9]+://[^\s\"'`#,;]+$")
+# The README's Binder, Colab and CI badges put it into URLs as it is.
+GITHUB_REPO = re.compile(r"\A[A-Za-z0-9](-?[A-Za-z0-9])*/[A-Za-z0-9._-]{1,100}\Z")
+REMOTE_EXAMPLES = {
+    "s3": "s3://my-bucket/studies/digits",
+    "gcs": "gs://my-bucket/studies/digits",
+    "azure": "azure://my-container/studies/digits",
+    "ssh": "ssh://me@server.example.org/srv/dvc/digits",
+}
 
 
 def problems(answers):
@@ -22,8 +42,8 @@ def problems(answers):
     if not SLUG.match(slug):
         yield (
             "project_slug",
-            f"{slug!r} must be lowercase letters and digits, joined by single hyphens "
-            "(no spaces, slashes, dots or leading hyphen)",
+            f"{slug!r} must be lowercase letters and digits joined by single hyphens, at "
+            "most 64 characters (no spaces, slashes, dots or leading hyphen)",
             "digits-practice-study",
         )
     module = answers["module_name"]
@@ -38,18 +58,125 @@ def problems(answers):
     elif module != module.lower():
         yield ("module_name", f"{module!r} should be lowercase (PEP 8)", module.lower())
     if not EMAIL.match(answers["author_email"]):
-        yield ("author_email", f"{answers['author_email']!r} is not an email address",
-               "ada@example.org")
+        yield ("author_email", f"{answers['author_email']!r} is not an email address "
+               "(plain letters, digits and . _ % + - before the @)", "ada@example.org")
+    remote, url = answers["dvc_remote"], answers["dvc_remote_url"]
+    if remote in REMOTE_EXAMPLES:
+        scheme = REMOTE_EXAMPLES[remote].split("//")[0] + "//"
+        if not (url.startswith(scheme) and len(url) > len(scheme) and REMOTE_URL.match(url)):
+            yield ("dvc_remote_url", f"a {remote} remote needs its address, starting with "
+                   f"{scheme} (no spaces, quotes, backticks, #, commas or semicolons)",
+                   REMOTE_EXAMPLES[remote])
+    repo = answers.get("github_repo", "")
+    if repo and not (GITHUB_REPO.match(repo) and repo.split("/")[1] not in (".", "..")):
+        yield ("github_repo", f"{repo!r} must be a GitHub repository as owner/name (letters, "
+               "digits and hyphens, then letters, digits, '.', '_' or '-'), or empty",
+               "ada-lovelace/digits-practice-study")
     for field in ("project_name", "author_name", "question"):
         text = answers[field]
         if not text.strip():
             yield (field, "must not be empty", "Digits Practice Study")
-        elif any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        elif any(unicodedata.category(ch) in UNPRINTABLE for ch in text):
             yield (field, "must be one line, without control characters", "a single line")
 
 
+# The dataset answers. Bundled sets ship with scikit-learn; the others are the learner's own.
+OWN_DATA = ("csv_url", "local_file")
+BUNDLED_TASK = {"diabetes": "regression"}  # every other bundled set is classification
+TABLE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
+DATA_URL = re.compile(r"\A(https?|ftp)://[^\s\"'`<>]+\Z")
+SHA256 = re.compile(r"\A(sha256:)?[0-9a-fA-F]{64}\Z")
+SHA256_EXAMPLE = "the output of `sha256sum file.csv` (64 hex digits)"
+
+
+def csv_header(path):
+    """The column names on a CSV file's first line ([] when it cannot be read)."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as f:
+            return next(csv.reader(f), [])
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return []
+
+
+def sha256_of(path):
+    """The file's SHA-256, read in blocks so a large file never fills the memory."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def local_file_problems(answers, path_text, target):
+    path = Path(path_text).expanduser()
+    if not path.is_absolute():
+        yield ("dataset_location", f"{path_text!r} is a relative path; give the file's full "
+               "path (hooks cannot tell which folder it is relative to)",
+               "/home/you/Downloads/penguins.csv")
+        return
+    # cruft re-renders a study to update it, maybe on another computer: the copy made at
+    # the start is in the study by then, so only a first render needs the file.
+    if "_commit" in answers:
+        return
+    if not path.is_file():
+        yield ("dataset_location", f"{path_text!r} points nowhere: no such file",
+               "/home/you/Downloads/penguins.csv")
+        return
+    if path.stat().st_size == 0:
+        yield ("dataset_location", f"{path_text!r} is an empty file", "a CSV with a header")
+        return
+    digest = answers["dataset_sha256"].strip().lower().removeprefix("sha256:")
+    if digest and sha256_of(path) != digest:
+        yield ("dataset_sha256", f"the checksum does not match {path_text!r} (leave it empty "
+               "for a local file, or give the file's own)", SHA256_EXAMPLE)
+    if path.name.lower().endswith((".csv", ".csv.gz")):
+        header = csv_header(path)
+        if header and target not in header:
+            yield ("target_column", f"{target!r} is not a column of {path_text!r}; its "
+                   f"columns are: {', '.join(header)}", header[-1])
+
+
+def dataset_problems(answers):
+    """Dataset answers that do not fit together, each naming the field to correct."""
+    dataset, location = answers["dataset"], answers["dataset_location"]
+    target, task = answers["target_column"], answers["task"]
+    if not target.strip() or any(unicodedata.category(ch) in UNPRINTABLE for ch in target):
+        yield ("target_column", "must name the column to predict, on one line", "species")
+    if dataset not in OWN_DATA:
+        for field in ("dataset_location", "dataset_sha256"):
+            if answers[field].strip():
+                yield (field, f"is only for your own data (csv_url or local_file), but the "
+                       f"dataset is the bundled {dataset!r}: leave it empty", "(empty)")
+        expected = BUNDLED_TASK.get(dataset, "classification")
+        if task not in ("auto", expected):
+            yield ("task", f"the bundled {dataset!r} dataset is a {expected} task", expected)
+        return
+    if not location.strip():
+        what = "URL" if dataset == "csv_url" else "full path"
+        yield ("dataset_location", f"{dataset} needs the file's {what}",
+               "https://example.org/penguins.csv" if dataset == "csv_url"
+               else "/home/you/Downloads/penguins.csv")
+        return
+    if dataset == "csv_url":
+        if not DATA_URL.match(location):
+            yield ("dataset_location", f"{location!r} is not an http(s) or ftp URL without "
+                   "spaces or quotes", "https://example.org/penguins.csv")
+        if not SHA256.match(answers["dataset_sha256"].strip()):
+            yield ("dataset_sha256", "a URL needs the file's SHA-256 checksum, so the "
+                   "download can be verified", SHA256_EXAMPLE)
+        return
+    if not location.lower().endswith(TABLE_SUFFIXES):
+        yield ("dataset_location", f"{location!r} must be a CSV or Parquet file (.csv, "
+               ".csv.gz, .parquet or .pq)", "/home/you/Downloads/penguins.csv")
+        return
+    yield from local_file_problems(answers, location, target)
+
+
 def main():
-    found = list(problems(ANSWERS))
+    # An answer with emoji must not crash the message on a console that cannot show it.
+    sys.stderr.reconfigure(errors="backslashreplace")
+    found = list(problems(ANSWERS)) + list(dataset_problems(ANSWERS))
     for field, rule, example in found:
         print(f"ERROR: {field}: {rule}. For example: {example}", file=sys.stderr)
     if found:

@@ -8,6 +8,8 @@ cache stays shared (and warm): it only holds downloads.
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -19,6 +21,11 @@ import pytest
 from cookiecutter.main import cookiecutter
 
 TEMPLATE = Path(__file__).resolve().parents[1]
+# A learner's own table with missing values and text columns: Palmer penguins, as the
+# palmerpenguins package ships it (found without importing it, which would load pandas).
+PENGUINS_CSV = Path(
+    importlib.util.find_spec("palmerpenguins").submodule_search_locations[0], "data", "penguins.csv"
+)
 DEFAULTS = {
     "project_name": "Digits Practice Study",
     "dataset": "digits",
@@ -93,6 +100,15 @@ def isolated(tmp_path_factory, uv_cache, shared_tool_home):
         mp.setenv("HOME", str(home))
         mp.setenv("TMPDIR", str(temp))
         mp.setattr(tempfile, "tempdir", str(temp))
+        # cookiecutter reads ~ once, when first imported (before this fixture), so HOME
+        # alone would leave its replay files in the real home: name its folders instead.
+        config = home / ".cookiecutterrc"
+        config.write_text(
+            f"cookiecutters_dir: {json.dumps(str(home / '.cookiecutters'))}\n"
+            f"replay_dir: {json.dumps(str(home / '.cookiecutter_replay'))}\n",
+            encoding="utf-8",
+        )
+        mp.setenv("COOKIECUTTER_CONFIG", str(config))
         mp.setenv("XDG_CONFIG_HOME", str(home / ".config"))
         mp.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
         mp.setenv("PRE_COMMIT_HOME", str(shared_tool_home / "pre-commit"))

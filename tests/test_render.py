@@ -6,13 +6,26 @@ import json
 
 import pytest
 import yaml
+from conftest import PENGUINS_CSV
 from parsing import leftovers, parse
 
 TEMPLATE_JSON = json.loads(
     (__import__("conftest").TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8")
 )
+# Choices that only make sense with another answer beside them (pre_gen_project refuses them
+# alone).
+COMPANIONS = {
+    ("dvc_remote", "s3"): {"dvc_remote_url": "s3://my-bucket/studies/digits"},
+    ("dvc_remote", "gcs"): {"dvc_remote_url": "gs://my-bucket/studies/digits"},
+    ("dvc_remote", "azure"): {"dvc_remote_url": "azure://my-container/studies/digits"},
+    ("dvc_remote", "ssh"): {"dvc_remote_url": "ssh://me@server.example.org/srv/dvc/digits"},
+    ("dataset", "csv_url"): {"dataset_location": "https://example.org/data/penguins.csv",
+                             "dataset_sha256": "0" * 64, "target_column": "species"},
+    ("dataset", "local_file"): {"dataset_location": str(PENGUINS_CSV), "target_column": "species"},
+    ("task", "regression"): {"dataset": "diabetes"},
+}
 CHOICES = [
-    pytest.param({key: value}, id=f"{key}={value}")
+    pytest.param({key: value, **COMPANIONS.get((key, value), {})}, id=f"{key}={value}")
     for key, values in TEMPLATE_JSON.items()
     if isinstance(values, list) and not key.startswith("_")
     for value in values
@@ -103,4 +116,5 @@ def test_dvc_settings_ship_without_dvc_init(render):
 def test_each_dataset_names_its_task(render):
     for dataset, task in [("diabetes", "regression"), ("iris", "classification")]:
         params = yaml.safe_load(render(dataset=dataset).read("params.yaml"))
-        assert params["data"] == {"dataset": dataset, "target": "target", "task": task}
+        assert params["data"] == {"dataset": dataset, "target": "target", "task": task,
+                                  "drop_columns": []}

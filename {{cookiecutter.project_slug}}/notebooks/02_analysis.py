@@ -56,8 +56,13 @@ for label, candidate in {
     "baseline": modelling.build_baseline(data["task"]),
 }.items():
     rows[label] = scoring.cross_validate(
-        candidate, features, labels, data["task"], settings["metric"],
-        settings["cv_folds"], settings["seed"],
+        candidate,
+        features,
+        labels,
+        data["task"],
+        settings["metric"],
+        settings["cv_folds"],
+        settings["seed"],
     )
 pd.DataFrame(rows).T
 

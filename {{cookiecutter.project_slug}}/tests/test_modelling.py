@@ -9,15 +9,17 @@ from {{ cookiecutter.module_name }} import modelling, train
 @pytest.mark.parametrize("name", modelling.MODELS)
 def test_every_model_fits_messy_data(messy, params, name):
     settings = {**params["train"], "model": name}
-    model = train.fit(messy, {"data": {"target": "target", "task": "classification"},
-                              "train": settings})
+    model = train.fit(
+        messy, {"data": {"target": "target", "task": "classification"}, "train": settings}
+    )
     assert model.predict(messy.drop(columns=["target"])).shape == (len(messy),)
 
 
 def test_preprocessing_learns_from_training_rows_only(messy, params):
     part = messy.iloc[:60]
-    model = train.fit(part, {"data": {"target": "target", "task": "classification"},
-                             "train": params["train"]})
+    model = train.fit(
+        part, {"data": {"target": "target", "task": "classification"}, "train": params["train"]}
+    )
     imputer, scaler = model.named_steps["preprocess"].named_transformers_["numeric"]
     numeric = part[["size", "weight"]]
     np.testing.assert_allclose(imputer.statistics_, numeric.median().to_numpy())

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from {{ cookiecutter.module_name }} import checks, paths, report
+from {{ cookiecutter.module_name }}.validation import read_table
 
 needs_outputs = pytest.mark.skipif(
     not paths.METRICS.exists() or not paths.TRAIN.exists(),
@@ -16,7 +17,7 @@ needs_outputs = pytest.mark.skipif(
 @needs_outputs
 def test_processed_split_has_no_leak(params):
     target = params["data"]["target"]
-    train, test = pd.read_csv(paths.TRAIN), pd.read_csv(paths.TEST)
+    train, test = read_table(paths.TRAIN), read_table(paths.TEST)
     checks.assert_no_shared_rows(train, test, target)
     raw = pd.read_csv(paths.RAW_DATA).drop_duplicates()
     for part in (train, test):

@@ -8,12 +8,22 @@ from {{ cookiecutter.module_name }} import report
 
 # {% raw %}  (cookiecutter leaves the write-up placeholders below as they are)
 METRICS = {
-    "task": "classification", "estimator": "LogisticRegression", "metric": "accuracy", "n_train": 80, "n_test": 20,
+    "task": "classification",
+    "estimator": "LogisticRegression",
+    "metric": "accuracy",
+    "n_train": 80,
+    "n_test": 20,
     "confidence": 0.95,
-    "model": {"cv": {"mean": 0.91, "sd": 0.02}, "test": {"accuracy": 0.9234},
-              "test_ci": {"low": 0.8, "high": 0.99}},
-    "baseline": {"cv": {"mean": 0.5, "sd": 0.01}, "test": {"accuracy": 0.5},
-                 "test_ci": {"low": 0.3, "high": 0.7}},
+    "model": {
+        "cv": {"mean": 0.91, "sd": 0.02},
+        "test": {"accuracy": 0.9234},
+        "test_ci": {"low": 0.8, "high": 0.99},
+    },
+    "baseline": {
+        "cv": {"mean": 0.5, "sd": 0.01},
+        "test": {"accuracy": 0.5},
+        "test_ci": {"low": 0.3, "high": 0.7},
+    },
     "difference": {"test": 0.4234, "test_ci": {"low": 0.2, "high": 0.6}},
 }
 ENVIRONMENT = {"python": "3.12.0", "platform": "Linux", "packages": {"pandas": "3.0"}}
@@ -51,4 +61,6 @@ def test_answers_cannot_inject_markup():
 def test_unknown_placeholder_fails_loudly():
     with pytest.raises(KeyError, match="no 'model.test.nothing'"):
         build("{{ metric('model.test.nothing') }}")
-# {% endraw %}
+
+
+# (end of the write-up placeholders){% endraw %}

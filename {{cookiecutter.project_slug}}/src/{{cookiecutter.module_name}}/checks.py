@@ -36,9 +36,7 @@ def assert_target_not_a_feature(features: pd.DataFrame, target: pd.Series) -> No
         raise LeakageError(f"the target column {target.name!r} is among the features")
     for column in features.columns:
         if features[column].reset_index(drop=True).equals(target.reset_index(drop=True)):
-            raise LeakageError(
-                f"feature {column!r} is an exact copy of the target {target.name!r}"
-            )
+            raise LeakageError(f"feature {column!r} is an exact copy of the target {target.name!r}")
 
 
 def assert_preprocessing_in_pipeline(model: object) -> None:

@@ -29,9 +29,7 @@ def errors(task: str, y_true, y_pred, folder: Path) -> Path:
         ax.set_title("Confusion matrix on the test set")
         path = folder / "confusion_matrix.png"
     else:
-        PredictionErrorDisplay.from_predictions(
-            y_true, y_pred, kind="residual_vs_predicted", ax=ax
-        )
+        PredictionErrorDisplay.from_predictions(y_true, y_pred, kind="residual_vs_predicted", ax=ax)
         ax.set_title("Residuals on the test set")
         path = folder / "residuals.png"
     save(fig, path)

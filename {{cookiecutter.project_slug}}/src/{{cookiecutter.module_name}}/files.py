@@ -7,9 +7,10 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # only named in a type hint: the report stage then starts without pandas
+    import pandas as pd
 
 
 @contextmanager

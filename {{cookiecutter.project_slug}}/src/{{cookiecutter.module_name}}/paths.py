@@ -12,9 +12,13 @@ PARAMS = ROOT / "params.yaml"
 WRITEUP_SOURCE = ROOT / "WRITEUP.md"
 
 DATA = ROOT / "data"
-RAW_DATA = DATA / "raw" / "{{ cookiecutter.dataset }}.csv"
-TRAIN = DATA / "processed" / "train.csv"
-TEST = DATA / "processed" / "test.csv"
+# The name is reduced to letters, digits and ._- (local_extensions.raw_file_name).
+RAW_DATA = DATA / "raw" / "{{ cookiecutter | raw_file_name }}"
+# What the pipeline measured in the raw data; the data card (data/README.md) links to it.
+DATA_SUMMARY = DATA / "summary.md"
+# compute=dask writes each split as a folder of Parquet partitions; pandas as one CSV file.
+TRAIN = DATA / "processed" / "train.{{ 'parquet' if cookiecutter.compute == 'dask' else 'csv' }}"
+TEST = DATA / "processed" / "test.{{ 'parquet' if cookiecutter.compute == 'dask' else 'csv' }}"
 
 MODEL = ROOT / "models" / "model.joblib"
 

@@ -1,6 +1,10 @@
-"""Stage 2, prepare: drop duplicate rows, then split once into train and test.
+"""Stage 2, prepare: check the raw data, describe it, then split it once.
 
     python -m {{ cookiecutter.module_name }}.prepare
+
+The data check (``validation.py``) stops the pipeline with a plain message when the table
+cannot be used. The measured facts go to ``data/summary.md``, the data card's second half.
+Rows without a target value and duplicate rows are dropped, then the rows are split.
 
 The split uses the seed in ``params.yaml``, so it is the same on every machine. Feature
 values are not changed here: every transformation that learns from data (scaling,
@@ -12,9 +16,9 @@ from __future__ import annotations
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from . import checks, datasets, paths
-from .files import write_csv_atomic
-from .params import load
+from . import checks, datacard, datasets, paths, validation
+from .files import write_csv_atomic, write_text_atomic
+from .params import read
 
 
 def drop_duplicate_rows(frame: pd.DataFrame, target: str) -> pd.DataFrame:
@@ -38,18 +42,40 @@ def split(frame: pd.DataFrame, data: dict, prepare: dict) -> tuple[pd.DataFrame,
     return train, test
 
 
-def main() -> None:
-    params = load()
+def checked_raw(params: dict) -> pd.DataFrame:
+    """The raw table without ``data.drop_columns``, once it passed the data check."""
     data = params["data"]
     raw = datasets.load_raw(data)
-    frame = drop_duplicate_rows(raw, data["target"])
+    raw = raw.drop(columns=data.get("drop_columns") or [], errors="ignore")
+    validation.validate(raw, data["target"], validation.shown(paths.RAW_DATA))
+    return raw
+
+
+def main() -> None:
+    params = read()
+    data = params["data"]
+    try:
+        raw = checked_raw(params)
+    except validation.DataProblem as problem:
+        raise SystemExit(f"prepare: the data check failed:\n{problem}") from None
+    datasets.resolve_task(params, raw)
+    write_text_atomic(datacard.summary(raw, data, paths.RAW_DATA), paths.DATA_SUMMARY)
+    labelled = raw.dropna(subset=[data["target"]])
+    frame = drop_duplicate_rows(labelled, data["target"])
     train, test = split(frame, data, params["prepare"])
     checks.assert_no_shared_rows(train, test, data["target"])
     write_csv_atomic(train, paths.TRAIN)
     write_csv_atomic(test, paths.TEST)
-    dropped = len(raw) - len(frame)
-    print(f"prepare: {len(train)} train rows, {len(test)} test rows"
-          + (f" ({dropped} duplicate rows dropped)" if dropped else ""))
+    unlabelled, duplicates = len(raw) - len(labelled), len(labelled) - len(frame)
+    notes = [
+        f"{n} {what} dropped"
+        for n, what in ((unlabelled, "rows without a target"), (duplicates, "duplicate rows"))
+        if n
+    ]
+    print(
+        f"prepare: {len(train)} train rows, {len(test)} test rows"
+        + (f" ({', '.join(notes)})" if notes else "")
+    )
 
 
 if __name__ == "__main__":

@@ -72,23 +72,20 @@ def cross_validate(model, features, labels, task: str, name: str, n_splits: int,
     return {"mean": float(np.mean(scores)), "sd": float(np.std(scores, ddof=1))}
 
 
-def bootstrap_interval(
-    y_true, y_pred, fn: Callable, resamples: int, confidence: float, seed: int,
-    y_other=None,
-) -> dict[str, float]:
-    """Percentile bootstrap interval of ``fn`` over resampled test rows.
+def bootstrap_scores(y_true, y_pred, fn: Callable, resamples: int, seed: int) -> np.ndarray:
+    """``fn`` on each of ``resamples`` resamples of the test rows, drawn with replacement.
 
-    With ``y_other`` (a second model's predictions) it is the interval of the paired
-    difference fn(model) - fn(other), resampling the same rows for both.
+    The same seed draws the same rows, so the scores of two models pair up one to one: their
+    difference is the paired bootstrap of fn(model) - fn(other).
     """
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     rng = np.random.default_rng(seed)
     draws = rng.integers(0, len(y_true), size=(resamples, len(y_true)))
-    if y_other is None:
-        stats = [fn(y_true[i], y_pred[i]) for i in draws]
-    else:
-        y_other = np.asarray(y_other)
-        stats = [fn(y_true[i], y_pred[i]) - fn(y_true[i], y_other[i]) for i in draws]
+    return np.array([fn(y_true[i], y_pred[i]) for i in draws])
+
+
+def percentile_interval(scores, confidence: float) -> dict[str, float]:
+    """The central ``confidence`` share of bootstrap scores."""
     tail = (1 - confidence) / 2 * 100
-    low, high = np.percentile(stats, [tail, 100 - tail])
+    low, high = np.percentile(scores, [tail, 100 - tail])
     return {"low": float(low), "high": float(high)}

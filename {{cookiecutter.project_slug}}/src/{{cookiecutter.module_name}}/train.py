@@ -1,6 +1,6 @@
 """Stage 3, train: fit the model pipeline on the training rows, and only those.
 
-    python -m {{ cookiecutter.module_name }}.train
+python -m {{ cookiecutter.module_name }}.train
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import pandas as pd
 from . import checks, datasets, modelling, paths
 from .files import atomic_path
 from .params import load
+from .validation import read_table
 
 
 def fit(train_frame: pd.DataFrame, params: dict):
@@ -24,8 +25,9 @@ def fit(train_frame: pd.DataFrame, params: dict):
 
 
 def main() -> None:
+    modelling.one_blas_thread()
     params = load()
-    model = fit(pd.read_csv(paths.TRAIN), params)
+    model = fit(read_table(paths.TRAIN), params)
     with atomic_path(paths.MODEL) as tmp:
         joblib.dump(model, tmp)
     print(f"train: fitted {params['train']['model']} -> {paths.MODEL.relative_to(paths.ROOT)}")

@@ -1,0 +1,242 @@
+"""Each benchmark: what it runs and what it times. All commands are the ones a learner or
+maintainer types (cookiecutter, make setup, make study, pytest), run as subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .sandbox import Sandbox
+from .table import MB, Figure, timed
+from .timing import CommandFailed, Sample, Timing, children_cpu, measure, repeat, run
+
+HERE = Path(__file__).resolve().parent
+FLOOR = HERE / "floor"  # a bare one-file cookiecutter template: the least a render can cost
+COOKIECUTTER = str(Path(sys.executable).parent / "cookiecutter")
+
+TARGETS = {"render": 2.0, "first_warm": 30.0, "first_cold": 90.0, "rerun": 2.0, "fast": 30.0}
+
+
+def ready_study(sandbox: Sandbox, template: Path) -> Path:
+    """A fresh study after its first `make study` (untimed), for the rerun and size figures
+    when the first-result benchmark did not run."""
+    out = sandbox.fresh("study")
+    run([COOKIECUTTER, "--no-input", "--output-dir", str(out), str(template)], out, sandbox.env())
+    (study,) = [p for p in out.iterdir() if p.is_dir()]
+    run(["make", "study"], study, sandbox.env())
+    return study
+
+
+def render_time(sandbox: Sandbox, template: Path, runs: int) -> list[Figure]:
+    def once() -> dict[str, Timing | float]:
+        # Alternate the two so a change of load on the shared CPU hits both alike.
+        durations = {}
+        for name, source in (("template", template), ("floor", FLOOR)):
+            out = sandbox.fresh("render")
+            durations[name] = measure(
+                [COOKIECUTTER, "--no-input", "--output-dir", str(out), str(source)],
+                out,
+                sandbox.env(),
+            )
+            shutil.rmtree(out)
+        template_run, floor_run = durations["template"], durations["floor"]
+        durations["ratio"] = template_run.wall / floor_run.wall
+        durations["cpu ratio"] = template_run.cpu / floor_run.cpu
+        return durations
+
+    s = repeat(once, runs)
+    ratio = Figure(
+        "Render: this template / bare floor",
+        s["ratio"].median,
+        "x",
+        TARGETS["render"],
+        f"median of {runs} paired runs of `cookiecutter --no-input` (command line, hooks "
+        f"included); CPU time ratio {s['cpu ratio'].median:.2f}x",
+    )
+    return [
+        ratio,
+        timed("Render: this template", s["template"]),
+        timed("Render: bare one-file template (floor)", s["floor"]),
+    ]
+
+
+def first_result(
+    sandbox: Sandbox, template: Path, runs: int, cold: bool
+) -> tuple[list[Figure], Path]:
+    """A fresh render until `make study` finishes; returns the figures and the last study."""
+    studies: list[Path] = []
+
+    def once() -> dict[str, Timing | float]:
+        cache = sandbox.fresh("uv-cache-cold") if cold else None
+        env = sandbox.env(cache)
+        out = sandbox.fresh("study")
+        phases = {
+            "render": measure(
+                [COOKIECUTTER, "--no-input", "--output-dir", str(out), str(template)], out, env
+            )
+        }
+        (study,) = [p for p in out.iterdir() if p.is_dir()]
+        # `make study` is `make setup` and then `dvc repro`: timed apart to show where the
+        # time goes; together they are exactly what `make study` does on a fresh study.
+        phases["setup"] = measure(["make", "setup"], study, env)
+        phases["pipeline"] = measure(["make", "study"], study, env)
+        phases["total"] = sum(phases.values(), Timing(0.0, 0.0))
+        if cache:
+            shutil.rmtree(cache)
+        for old in studies:
+            shutil.rmtree(old.parent)
+        studies[:] = [study]
+        return phases
+
+    s = repeat(once, runs)
+    kind, cache = (
+        ("cold", "a fresh empty uv cache per run")
+        if cold
+        else ("warm", "uv cache filled by the warm-up run")
+    )
+    figures = [
+        timed(
+            f"First result, {kind} cache: render to end of `make study`",
+            s["total"],
+            TARGETS[f"first_{kind}"],
+            cache,
+        ),
+        timed(f"  of which `make setup` ({kind}: uv sync, git hooks)", s["setup"]),
+        timed(f"  of which the pipeline (`dvc repro`, {kind})", s["pipeline"]),
+    ]
+    return figures, studies[0]
+
+
+def rerun(sandbox: Sandbox, study: Path, runs: int) -> list[Figure]:
+    s = repeat(lambda: {"rerun": measure(["make", "study"], study, sandbox.env())}, runs)
+    return [timed("No-op rerun: `make study` with nothing changed", s["rerun"], TARGETS["rerun"])]
+
+
+def tree_bytes(folder: Path) -> int:
+    """Bytes of every file under folder, each hard-linked file counted once."""
+    seen, total = set(), 0
+    for dirpath, _, filenames in os.walk(folder):
+        for name in filenames:
+            info = os.lstat(os.path.join(dirpath, name))
+            if (info.st_dev, info.st_ino) not in seen:
+                seen.add((info.st_dev, info.st_ino))
+                total += info.st_size
+    return total
+
+
+def probe(study: Path) -> dict:
+    (source,) = [p for p in (study / "src").iterdir() if p.is_dir()]
+    done = run(
+        [str(study / ".venv" / "bin" / "python"), str(HERE / "env_probe.py"), str(source)],
+        study,
+        os.environ,
+    )
+    return json.loads(done.stdout)
+
+
+def environment_size(sandbox: Sandbox, study: Path) -> tuple[list[Figure], list[tuple[str, int]]]:
+    """Size of the study's default environment, what the pipeline needs of it, and what
+    `make lab` would add. Installs the lab group into the study last (it changes .venv)."""
+    venv = study / ".venv"
+    total = tree_bytes(venv)
+    found = probe(study)
+    sizes, needed, dvc = found["sizes"], set(found["pipeline"]), set(found["dvc"])
+    packages = sorted(sizes.items(), key=lambda item: -item[1])
+    pipeline_bytes = sum(sizes[name] for name in needed if name in sizes)
+    others = [(name, size) for name, size in packages if name not in needed]
+    run([sandbox.uv, "sync", "--locked", "--group", "lab"], study, sandbox.env())
+    with_lab = tree_bytes(venv)
+    figures = [
+        Figure(
+            "Study environment (`.venv` after `make study`)",
+            total / MB,
+            "MB",
+            detail=f"{len(sizes)} packages; bytecode written by the first run included",
+        ),
+        Figure(
+            "  of which packages the pipeline needs at run time",
+            pipeline_bytes / MB,
+            "MB",
+            detail=f"{len(needed)} packages: DVC and what the stage modules import, "
+            "with their requirements",
+        ),
+        Figure(
+            "  of which DVC and what it requires",
+            sum(sizes[name] for name in dvc if name in sizes) / MB,
+            "MB",
+            detail=f"{len(dvc)} packages; part of the line above",
+        ),
+        Figure(
+            "  of which the rest: never loaded by the pipeline",
+            sum(size for _, size in others) / MB,
+            "MB",
+            detail="largest: " + ", ".join(f"{n} {s / MB:.0f} MB" for n, s in others[:5]),
+        ),
+        Figure(
+            "JupyterLab group (`make lab`) would add",
+            (with_lab - total) / MB,
+            "MB",
+            detail="not in the default environment",
+        ),
+    ]
+    return figures, packages
+
+
+# pytest's last line, "165 passed, 57 deselected in 62.39s" (with -q, no ===== around it).
+SUMMARY = re.compile(
+    r"^=*\s*(\d+ (?:passed|failed|errors?|skipped|deselected)\b.*?) in [\d.]+s", re.MULTILINE
+)
+
+
+def test_time(template: Path, runs: int, tier: str, timeout: float | None = None) -> list[Figure]:
+    """The template's own test suite, as `make test-fast` / `make test-full` run it.
+
+    The tests isolate themselves (tests/conftest.py) and share the developer's uv cache, so
+    they run in this shell's environment. A failing suite is timed and reported, not hidden.
+    """
+    marker = "not slow" if tier == "fast" else "slow"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    outcomes = []
+
+    def once() -> dict[str, Timing | float]:
+        command = [sys.executable, "-m", "pytest", "-m", marker, "-q", "-p", "no:cacheprovider"]
+        cpu, start = children_cpu(), time.perf_counter()
+        # A session of its own, so a run past the timeout can be stopped with all it started.
+        proc = subprocess.Popen(
+            command,
+            cwd=template,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            output, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise CommandFailed(f"`pytest -m '{marker}'` ran past {timeout:.0f} s") from None
+        elapsed = Timing(time.perf_counter() - start, children_cpu() - cpu)
+        found = SUMMARY.findall(output)
+        outcomes.append(found[-1] if found else f"exit status {proc.returncode}")
+        return {"tier": elapsed}
+
+    s: dict[str, Sample] = repeat(once, runs, warmup=1 if tier == "fast" else 0)
+    if tier == "fast":
+        return [
+            timed(
+                "Template tests, fast tier (`pytest -m 'not slow'`)",
+                s["tier"],
+                TARGETS["fast"],
+                outcomes[-1],
+            )
+        ]
+    return [timed("Template tests, full tier (`pytest -m slow`)", s["tier"], None, outcomes[-1])]

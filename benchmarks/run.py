@@ -1,0 +1,207 @@
+"""Measure the template on this machine and write docs/benchmarks.md (`make bench`).
+
+    python -m benchmarks.run                       # everything, 5 runs each: ~30-60 min
+    python -m benchmarks.run --runs 2 --only render,rerun     # a quick look, printed
+
+A partial run (--only) prints its table instead of overwriting the published page, unless
+--output names a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from . import measures
+from .machine import describe, load_average
+from .sandbox import Sandbox
+from .table import Report, render
+from .timing import CommandFailed
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = ROOT / "docs" / "benchmarks.md"
+BENCHMARKS = ("render", "first-warm", "first-cold", "rerun", "size", "fast-tests", "full-tests")
+NOTES = [
+    (
+        "Render: `cookiecutter --no-input` from the command line, so Python start-up and "
+        "cookiecutter's imports are in both the template's time and the floor's. The floor is "
+        "`benchmarks/floor/`: one file, two questions, no hooks."
+    ),
+    (
+        "First result: a fresh render, then `make setup` and `make study` in it (together exactly "
+        "what `make study` does on a fresh study). Warm: uv's cache was filled by the warm-up run. "
+        "Cold: a new empty uv cache for every run, so every package is downloaded and unpacked. "
+        "Each run starts a new `.venv`, so Python also compiles every imported module once."
+    ),
+    (
+        "Measured commands run with their own HOME, temp folder and caches, and without "
+        "PYTHONDONTWRITEBYTECODE (these shared machines set it; a learner's does not)."
+    ),
+    (
+        "Environment size: bytes of files, each hard link counted once. 'Needed at run time' is "
+        "DVC plus whatever the stage modules import, with everything those require "
+        "(`benchmarks/env_probe.py`)."
+    ),
+    (
+        "Setup timings of uv against pip: `benchmarks/setup_time.py`, "
+        "[benchmarks-setup.md](benchmarks-setup.md)."
+    ),
+]
+
+
+def arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=5,
+        help="measured runs per figure, after one warm-up (default 5)",
+    )
+    parser.add_argument(
+        "--only",
+        default=",".join(BENCHMARKS),
+        help=f"comma-separated subset of: {','.join(BENCHMARKS)}",
+    )
+    parser.add_argument(
+        "--full-tier-runs",
+        type=int,
+        default=1,
+        help="runs of the slow full tier (default 1, no warm-up)",
+    )
+    parser.add_argument(
+        "--full-tier-timeout",
+        type=float,
+        default=1800,
+        help="stop the full tier after this many seconds and say so (default 1800)",
+    )
+    parser.add_argument(
+        "--template",
+        type=Path,
+        default=ROOT,
+        help="the template to measure (default: this repository)",
+    )
+    parser.add_argument(
+        "--output",
+        help="where to write the page; '-' prints it "
+        "(default: docs/benchmarks.md for a full run, '-' with --only)",
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the sandbox folder (studies, caches) for a closer look",
+    )
+    args = parser.parse_args(argv)
+    args.only = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = set(args.only) - set(BENCHMARKS)
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
+    if args.output is None:
+        args.output = str(PAGE) if set(args.only) == set(BENCHMARKS) else "-"
+    return args
+
+
+def step(name: str) -> None:
+    print(f"[{dt.datetime.now(dt.timezone.utc):%H:%M:%S}] {name}", file=sys.stderr, flush=True)
+
+
+def measure_all(
+    args: argparse.Namespace, sandbox: Sandbox, report: Report, publish: Callable[[], None]
+) -> None:
+    """Run the chosen benchmarks in order, adding to ``report`` and publishing it after each,
+    so a run cut short still leaves what it measured. A benchmark that fails (say, the
+    template is half-edited) is named as not measured; the others still run."""
+    template = args.template.resolve()
+    found = {}
+
+    def attempt(name: str, benchmark) -> None:
+        step(name)
+        try:
+            result = benchmark()
+        except CommandFailed as error:
+            report.failures.append(f"{name}: {str(error).splitlines()[0]}")
+            print(error, file=sys.stderr)
+            return
+        if isinstance(result, tuple):  # (figures, what later benchmarks need)
+            result, found[name] = result
+        report.figures += result
+        publish()
+
+    if "render" in args.only:
+        attempt("render time", lambda: measures.render_time(sandbox, template, args.runs))
+    for kind in ("cold", "warm"):  # warm last: its study serves the rerun and size
+        if f"first-{kind}" in args.only:
+            attempt(
+                f"first result, {kind} cache",
+                lambda kind=kind: measures.first_result(
+                    sandbox, template, args.runs, cold=kind == "cold"
+                ),
+            )
+    study = found.get("first result, warm cache") or found.get("first result, cold cache")
+    if {"rerun", "size"} & set(args.only) and not study:
+        attempt(
+            "a study for the rerun and size figures",
+            lambda: ([], measures.ready_study(sandbox, template)),
+        )
+        study = found.get("a study for the rerun and size figures")
+    if "rerun" in args.only and study:
+        attempt("no-op rerun", lambda: measures.rerun(sandbox, study, args.runs))
+    if "size" in args.only and study:
+        attempt("environment size", lambda: measures.environment_size(sandbox, study))
+        report.packages = found.get("environment size", [])
+        publish()
+    if "fast-tests" in args.only:
+        attempt("fast tier", lambda: measures.test_time(template, args.runs, "fast"))
+    if "full-tests" in args.only:
+        attempt(
+            "full tier",
+            lambda: measures.test_time(
+                template, args.full_tier_runs, "full", args.full_tier_timeout
+            ),
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = arguments(argv)
+    sandbox = Sandbox.create()
+    command = (
+        "make bench"
+        if args.output == str(PAGE)
+        else "python -m benchmarks.run " + " ".join(argv if argv is not None else sys.argv[1:])
+    )
+    report = Report(
+        machine=describe(sandbox.uv),
+        load_start=load_average(),
+        load_end=load_average(),
+        started=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        figures=[],
+        notes=NOTES,
+        command=command,
+    )
+
+    def publish() -> None:
+        report.load_end = load_average()
+        if args.output != "-":
+            Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+            Path(args.output).write_text(render(report), encoding="utf-8")
+
+    try:
+        measure_all(args, sandbox, report, publish)
+    finally:
+        if args.keep:
+            print(f"sandbox kept: {sandbox.root}", file=sys.stderr)
+        else:
+            sandbox.remove()
+    publish()
+    if args.output == "-":
+        print(render(report))
+    else:
+        step(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()

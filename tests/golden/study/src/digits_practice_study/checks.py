@@ -1,0 +1,48 @@
+"""Leakage guards: checks that fail loudly when test information could reach the model.
+
+The pipeline runs them (prepare, train and evaluate) and so do the study's tests.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sklearn.pipeline import Pipeline
+
+
+class LeakageError(AssertionError):
+    """Raised when the test set could have influenced training."""
+
+
+def row_fingerprints(features: pd.DataFrame) -> pd.Series:
+    """One hash per row of feature values (column order fixed), to compare row sets."""
+    return pd.util.hash_pandas_object(features.sort_index(axis=1), index=False)
+
+
+def assert_no_shared_rows(train: pd.DataFrame, test: pd.DataFrame, target: str) -> None:
+    """No row of features may appear in both train and test."""
+    shared = set(row_fingerprints(train.drop(columns=[target]))) & set(
+        row_fingerprints(test.drop(columns=[target]))
+    )
+    if shared:
+        raise LeakageError(
+            f"{len(shared)} row(s) appear in both the training and the test set: the test "
+            "score would reward memorising them. Drop duplicate rows before splitting."
+        )
+
+
+def assert_target_not_a_feature(features: pd.DataFrame, target: pd.Series) -> None:
+    """The target, or an exact copy of it under another name, must not be a feature."""
+    if target.name in features.columns:
+        raise LeakageError(f"the target column {target.name!r} is among the features")
+    for column in features.columns:
+        if features[column].reset_index(drop=True).equals(target.reset_index(drop=True)):
+            raise LeakageError(f"feature {column!r} is an exact copy of the target {target.name!r}")
+
+
+def assert_preprocessing_in_pipeline(model: object) -> None:
+    """Preprocessing must be fitted inside the model pipeline, on training rows only."""
+    if not isinstance(model, Pipeline):
+        raise LeakageError(
+            "the model is not a scikit-learn Pipeline: put preprocessing (scaling, imputing, "
+            "encoding) inside it so it is fitted on training rows only"
+        )

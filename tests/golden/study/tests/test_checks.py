@@ -1,0 +1,39 @@
+"""The leakage guards catch what they promise to catch."""
+
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from digits_practice_study import checks
+
+
+def test_shared_rows_are_caught(messy):
+    train, test = messy.iloc[:100], messy.iloc[90:]
+    with pytest.raises(checks.LeakageError, match="both the training and the test set"):
+        checks.assert_no_shared_rows(train, test, "target")
+
+
+def test_disjoint_rows_pass(messy):
+    checks.assert_no_shared_rows(messy.iloc[:100], messy.iloc[100:], "target")
+
+
+def test_target_among_features_is_caught(messy):
+    with pytest.raises(checks.LeakageError, match="among the features"):
+        checks.assert_target_not_a_feature(messy, messy["target"])
+
+
+def test_renamed_copy_of_target_is_caught(messy):
+    features = messy.drop(columns=["target"]).assign(answer=messy["target"])
+    with pytest.raises(checks.LeakageError, match="exact copy"):
+        checks.assert_target_not_a_feature(features, messy["target"])
+
+
+def test_bare_estimator_is_refused():
+    with pytest.raises(checks.LeakageError, match="Pipeline"):
+        checks.assert_preprocessing_in_pipeline(LogisticRegression())
+
+
+def test_fingerprints_ignore_column_order(messy):
+    swapped = messy[list(reversed(messy.columns))]
+    assert checks.row_fingerprints(messy).equals(checks.row_fingerprints(swapped))
+    assert isinstance(checks.row_fingerprints(messy), pd.Series)

@@ -1,0 +1,262 @@
+"""Pinned environments: one lock, exported for uv, pip, conda and Binder, kept current.
+
+Fast tier: the lock is current, its exports equal what `make lock` makes now, hold only
+public sources, and conda's pins are the lock's. Full tier (`slow`): the uv and pip studies
+set up, run and pass their tests, with pip really checking every hash.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sys
+
+import pytest
+import yaml
+from conftest import TEMPLATE
+from parsing import parse
+
+sys.path.insert(0, str(TEMPLATE / "tools"))
+import lock  # noqa: E402  (tools/lock.py: what `make lock` runs)
+
+STALE = "run `make lock` at the template root, then commit the study's refreshed files"
+# uv's default index, the public Python Package Index: the only registry a lock may name.
+PUBLIC_INDEX = "https://pypi.org/simple"
+LOCAL = re.compile(r"file:|(?<![\w.])(/home/|/root/|/tmp/|/opt/|/srv/|/var/|/Users/|[A-Z]:\\)")
+PIN = re.compile(r"^([A-Za-z0-9._-]+)==([^\s;]+)")
+EXPORTS_BY_MANAGER = {
+    "uv": {"binder/requirements.txt"},
+    "pip": {"requirements.txt", "binder/requirements.txt"},
+    "conda": {"environment.yml", "binder/requirements.txt"},
+}
+
+
+def uv() -> str:
+    return lock.find_uv()
+
+
+def lock_is_stale(study) -> str | None:
+    """Why the study's uv.lock does not match its pyproject.toml, or None when current."""
+    done = study.run(uv(), "lock", "--check", "--offline", check=False)
+    return None if done.returncode == 0 else done.stderr.strip()[-3000:]
+
+
+def pins(requirements: str) -> dict[tuple[str, str], frozenset[str]]:
+    """(name, version) -> hashes, for every entry of a hashed requirements text.
+
+    A package may be pinned at two versions under different markers (e.g. by Python version).
+    """
+    found: dict[tuple[str, str], set[str]] = {}
+    for entry in lock.entries(requirements):
+        name, version = PIN.match(entry).groups()
+        found.setdefault((name.lower(), version), set()).update(re.findall(r"--hash=(\S+)", entry))
+    return {pin: frozenset(hashes) for pin, hashes in found.items()}
+
+
+def conda_pins(study) -> dict[tuple[str, str], frozenset[str]]:
+    environment = yaml.safe_load(study.read("environment.yml"))
+    (pip_section,) = [item["pip"] for item in environment["dependencies"]
+                      if isinstance(item, dict)]
+    return pins("\n".join(pip_section))
+
+
+def locked_files(package: dict) -> list[dict]:
+    """The wheels and sdist uv.lock records for one package."""
+    return [*package.get("wheels", []), *([package["sdist"]] if "sdist" in package else [])]
+
+
+def lock_packages(study) -> dict[tuple[str, str], set[str]]:
+    """(name, version) -> every file hash uv.lock records for it."""
+    return {(package["name"], package["version"]): {f["hash"] for f in locked_files(package)}
+            for package in parse(study.path / "uv.lock")["package"]}
+
+
+# Fast tier ---------------------------------------------------------------------------------
+
+
+def test_the_lock_is_current(render):
+    problem = lock_is_stale(render())
+    assert problem is None, f"uv.lock is stale against pyproject.toml: {STALE}\n{problem}"
+
+
+def test_a_dependency_added_without_relocking_is_caught(render):
+    study = render()
+    text = study.read("pyproject.toml")
+    study.write("pyproject.toml", text.replace('"pyyaml>=6.0",', '"pyyaml>=6.0",\n  "rich>=13",'))
+    assert lock_is_stale(study) is not None
+
+
+@pytest.mark.parametrize("manager", ["uv", "pip", "conda"])
+def test_exports_are_what_make_lock_makes_now(render, manager):
+    study = render(env_manager=manager)
+    expected = lock.exports(study.path, slug=study.path.name)
+    kept = EXPORTS_BY_MANAGER[manager] | {"binder/runtime.txt"}
+    if manager != "uv":
+        kept |= {path for path in expected if path.startswith("requirements/")}
+    shipped = {str(p.relative_to(study.path)) for p in study.files()}
+    assert kept <= shipped, f"missing {sorted(kept - shipped)}: {STALE}"
+    for path in sorted(kept):
+        assert study.read(path) == expected[path], f"{path} differs from uv.lock: {STALE}"
+    gone = set(expected) - kept
+    assert not gone & shipped, f"{sorted(gone & shipped)} belong to another env_manager"
+    stale_extras = {p for p in shipped if p.startswith("requirements/")} - kept
+    assert not stale_extras, f"{sorted(stale_extras)} match no extra or group: {STALE}"
+
+
+def test_locks_and_exports_name_only_the_public_index(render):
+    study = render(env_manager="pip")
+    exported = ["requirements.txt", "binder/requirements.txt",
+                *(str(p.relative_to(study.path)) for p in (study.path / "requirements").glob("*"))]
+    for path in exported:
+        text = study.read(path)
+        assert not LOCAL.search(text), f"{path} holds a local path: {LOCAL.search(text)[0]}"
+        body = "\n".join(lock.entries(text))
+        # No index, find-links or direct URL: pip takes everything from its own settings.
+        assert "://" not in body and "--index" not in body and "--find-links" not in body, path
+        assert all(PIN.match(entry) and "--hash=sha256:" in entry for entry in
+                   lock.entries(text)), f"{path}: every entry must be pinned with its hashes"
+    text = study.read("uv.lock")
+    assert not LOCAL.search(text), f"uv.lock holds a local path: {LOCAL.search(text)[0]}"
+    for package in parse(study.path / "uv.lock")["package"]:
+        source = package["source"]
+        assert source.get("registry") == PUBLIC_INDEX or source == {"editable": "."}, (
+            f"{package['name']} comes from {source}: {STALE} (uv ignores pip's mirrors)")
+        for file in locked_files(package):
+            assert file["url"].startswith("https://"), file["url"]
+
+
+def test_environment_yml_pins_exactly_the_lock(render):
+    study = render(env_manager="conda")
+    environment = yaml.safe_load(study.read("environment.yml"))
+    assert environment["name"] == study.path.name
+    python = [d for d in environment["dependencies"] if str(d).startswith("python=")]
+    assert python and python[0].split("=")[1] in {"3.10", "3.11", "3.12", "3.13"}
+    conda = conda_pins(study)
+    exported = pins(study.run(uv(), *lock.EXPORT).stdout)
+    assert conda == exported
+    locked = lock_packages(study)
+    for (name, version), hashes in conda.items():
+        assert (name, version) in locked, f"{name}=={version} is not in uv.lock"
+        assert hashes and hashes <= locked[(name, version)], name
+
+
+def test_pip_and_binder_name_the_same_pins_as_conda(render):
+    pip_study, conda_study = render(env_manager="pip"), render(env_manager="conda")
+    requirements = pins(pip_study.read("requirements.txt"))
+    assert requirements == conda_pins(conda_study)
+    assert pins(pip_study.read("binder/requirements.txt")) == requirements
+    assert pip_study.read("binder/runtime.txt").strip() == "python-" + lock.CLOUD_PYTHON
+
+
+@pytest.mark.parametrize("manager", ["uv", "pip", "conda"])
+def test_setup_installs_with_the_chosen_manager(render, manager):
+    study = render(env_manager=manager, dvc_remote="s3", dvc_remote_url="s3://bucket/study")
+    plan = study.run("make", "--dry-run", "--always-make", "setup").stdout
+    if manager == "uv":
+        assert "sync --locked --extra s3" in plan
+    elif manager == "pip":
+        assert "-m venv .venv" in plan
+        assert re.search(r"pip .*install --require-hashes -r requirements.txt "
+                         r"-r requirements/s3.txt", plan), plan
+        assert "install --no-deps --editable ." in plan
+    else:
+        assert "env create --quiet --prefix .venv --file environment.yml" in plan
+        assert "install --require-hashes -r requirements/s3.txt" in plan
+    assert "ipykernel install --user --name digits-practice-study" in plan
+
+
+def test_binder_spec_and_badges_follow_github_repo(render):
+    bare = render()
+    readme = bare.read("README.md")
+    for host in ("mybinder.org/v2", "colab.research.google.com/github", "/actions/workflows"):
+        assert host not in readme
+    assert not bare.has_file("binder/colab.ipynb")
+    for name in ("requirements.txt", "runtime.txt", "postBuild"):
+        assert bare.has_file(f"binder/{name}"), name
+    assert (bare.path / "binder/postBuild").stat().st_mode & 0o111
+
+    study = render(github_repo="ada-lovelace/digits.study")
+    readme = study.read("README.md")
+    badges = re.findall(r"\[!\[[^]]+\]\((https://[^)]+)\)\]\((https://[^)]+)\)", readme)
+    links = [link for _, link in badges]
+    assert links == [
+        "https://mybinder.org/v2/gh/ada-lovelace/digits.study/HEAD"
+        "?urlpath=lab/tree/notebooks/02_analysis.ipynb",
+        "https://colab.research.google.com/github/ada-lovelace/digits.study/blob/main/"
+        "binder/colab.ipynb",
+        "https://github.com/ada-lovelace/digits.study/actions/workflows/study.yml",
+    ]
+    # Each badge points at something the study has.
+    assert study.has_file("notebooks/02_analysis.py") and study.has_file("binder/colab.ipynb")
+    assert study.has_file(".github/workflows/study.yml")
+    colab = json.loads(study.read("binder/colab.ipynb"))
+    source = "".join("".join(cell["source"]) for cell in colab["cells"])
+    assert "https://github.com/ada-lovelace/digits.study.git" in source
+    assert "--require-hashes -r binder/requirements.txt" in source
+
+
+@pytest.mark.parametrize("repo", ["ada", "ada/", "/study", "ada/study/x", "-ada/study",
+                                  "ada/..", "ada lovelace/study", "ada/stu dy"])
+def test_github_repo_must_be_owner_slash_name(render, repo):
+    from cookiecutter.exceptions import FailedHookException
+
+    with pytest.raises(FailedHookException):
+        render(github_repo=repo)
+
+
+def test_readme_states_the_supported_pythons(render):
+    for manager in ("uv", "pip"):
+        assert "Python 3.10, 3.11, 3.12 or 3.13" in render(env_manager=manager).read("README.md")
+    readme = render(env_manager="conda").read("README.md")
+    assert "conda env create --prefix .venv --file environment.yml" in readme
+    # Binder, Colab and conda get the Python that tools/lock.py pins for them.
+    assert f"Python {lock.CLOUD_PYTHON}" in readme
+
+
+# Full tier ---------------------------------------------------------------------------------
+
+
+def kernel(study) -> dict:
+    specs = json.loads(study.run(".venv/bin/jupyter", "kernelspec", "list", "--json").stdout)
+    return specs["kernelspecs"][study.path.name]
+
+
+@pytest.mark.slow
+def test_uv_setup_registers_a_kernel_named_after_the_study(default_study):
+    spec = kernel(default_study)
+    assert spec["spec"]["argv"][0] == str(default_study.path / ".venv" / "bin" / "python")
+    assert spec["spec"]["display_name"] == f"Python ({default_study.path.name})"
+
+
+@pytest.mark.slow
+def test_pip_study_sets_up_with_hashes_runs_and_passes_its_tests(render):
+    study = render(env_manager="pip")
+    setup = study.make("setup")
+    assert "install --require-hashes -r requirements.txt" in setup.stdout
+    assert not study.has_file(".tools/bin/uv"), "a pip study must not need uv"
+    study.make("study")
+    study.make("test")
+    assert study.has_file("reports/writeup.html")
+    assert kernel(study)["spec"]["argv"][0] == str(study.path / ".venv" / "bin" / "python")
+
+
+@pytest.mark.slow
+def test_pip_refuses_a_package_whose_hash_differs(render):
+    study = render(env_manager="pip")
+    text = study.read("requirements.txt")
+    # Every file of the first package gets a wrong hash: pip accepts a file matching any one.
+    first = lock.blocks(text)[0]
+    study.write("requirements.txt", text.replace(
+        first, re.sub(r"sha256:[0-9a-f]{64}", "sha256:" + "0" * 64, first)))
+    done = study.make("setup", check=False)
+    assert done.returncode != 0
+    assert "DO NOT MATCH THE HASHES" in done.stderr + done.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("conda") is None, reason="conda is not installed here")
+def test_conda_study_sets_up(render):
+    study = render(env_manager="conda")
+    study.make("setup")
+    assert kernel(study)["spec"]["argv"][0] == str(study.path / ".venv" / "bin" / "python")

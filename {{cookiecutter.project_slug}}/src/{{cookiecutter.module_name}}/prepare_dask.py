@@ -1,0 +1,138 @@
+"""Stage 2, prepare, on a Dask cluster: the rows of ``prepare.py``, in partitions.
+
+    python -m {{ cookiecutter.module_name }}.prepare_dask
+
+The data check and the data card are those of ``prepare.py``, so their messages and numbers
+are the same in both variants; they still read the raw table whole. The rest runs on the
+cluster of ``cluster.py``: the raw table is read in partitions, rows without a target and
+duplicate rows are dropped, and the rows are split with the same function and seed as in
+``prepare.py``. Train and test hold the same rows in the same order as with pandas, written
+as partitioned Parquet (``data/processed/train.parquet/part-00000.parquet``, ...).
+
+Only three small columns of the raw table come back to this process: a row number, the
+target and a fingerprint of each row's features. The split is decided from them.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+from functools import partial
+from pathlib import Path
+
+import dask
+import dask.dataframe as dd
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from . import checks, cluster, datacard, datasets, paths, prepare, validation
+from .files import write_text_atomic
+from .params import read
+
+ROW, ORDER, FINGERPRINT = "__row", "__order", "__fingerprint"
+# Partitions of at most this many bytes of raw file, and at least one per worker.
+MAX_PARTITION_BYTES = 64 * 2**20
+
+
+def read_partitioned(source: Path, types: pd.Series, workers: int) -> dd.DataFrame:
+    """The raw table in partitions, with the column types pandas gave it, rows numbered."""
+    columns = list(types.index)
+    # Keep the text columns' pandas type: Dask would turn them into Arrow strings, whose
+    # missing value is pd.NA, and the model would then see other values than with pandas.
+    dask.config.set({"dataframe.convert-string": False})
+    if source.suffix.lower() in (".parquet", ".pq"):
+        frame = dd.read_parquet(source, columns=columns)
+    else:
+        size = source.stat().st_size
+        blocksize = max(1, min(MAX_PARTITION_BYTES, math.ceil(size / max(workers, 1))))
+        frame = dd.read_csv(source, blocksize=blocksize, usecols=columns, dtype=types.to_dict())
+    if frame.npartitions < workers:  # Dask merges small blocks: give every worker a share
+        frame = frame.repartition(npartitions=workers)
+    # Each partition's index starts again at 0: a running count numbers rows across them.
+    numbered = frame.assign(**{ROW: 1})
+    return numbered.assign(**{ROW: numbered[ROW].cumsum() - 1})
+
+
+def row_keys(part: pd.DataFrame, target: str) -> pd.DataFrame:
+    """Per partition: row number, target and a fingerprint of the features."""
+    features = part.drop(columns=[ROW, target])
+    return pd.DataFrame(
+        {
+            ROW: part[ROW].to_numpy(),
+            target: part[target].to_numpy(),
+            FINGERPRINT: checks.row_fingerprints(features).to_numpy(),
+        }
+    )
+
+
+def assign_rows(keys: pd.DataFrame, data: dict, settings: dict):
+    """The row numbers of train and test, in order, by the rules of ``prepare.py``."""
+    target = data["target"]
+    keys = keys.set_index(ROW).sort_index()
+    labelled = keys.dropna(subset=[target])
+    kept = labelled.loc[~labelled[FINGERPRINT].duplicated()]
+    stratify = kept[target].to_numpy() if data["task"] == "classification" else None
+    train, test = train_test_split(
+        kept.index.to_numpy(),
+        test_size=settings["test_size"],
+        random_state=settings["seed"],
+        stratify=stratify,
+    )
+    if set(kept.loc[train, FINGERPRINT]) & set(kept.loc[test, FINGERPRINT]):
+        raise checks.LeakageError("a row of features appears in both train and test")
+    dropped = {
+        "rows without a target": len(keys) - len(labelled),
+        "duplicate rows": len(labelled) - len(kept),
+    }
+    return train, test, dropped
+
+
+def pick(part: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """The partition's rows that are in ``rows``, numbered by their place there."""
+    place = pd.Series(np.arange(len(rows)), index=rows)
+    chosen = part[part[ROW].isin(place.index)]
+    return chosen.assign(**{ORDER: place.reindex(chosen[ROW]).to_numpy()}).drop(columns=ROW)
+
+
+def write_rows(frame: dd.DataFrame, rows: np.ndarray, target: Path) -> None:
+    """Rows ``rows`` of ``frame``, in that order, as partitioned Parquet at ``target``."""
+    picked = frame.map_partitions(partial(pick, rows=rows))
+    # The order is known (0 .. n-1), so the partition bounds are too: no pass over the data.
+    bounds = np.linspace(0, max(len(rows) - 1, 0), frame.npartitions + 1).round()
+    divisions = sorted({int(b) for b in bounds})
+    ordered = picked.set_index(ORDER, divisions=divisions * 2 if len(divisions) == 1 else divisions)
+    tmp = target.with_name(f".{target.name}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    ordered.to_parquet(tmp, write_index=False, name_function=lambda i: f"part-{i:05d}.parquet")
+    shutil.rmtree(target, ignore_errors=True)
+    tmp.rename(target)
+
+
+def main() -> None:
+    params = read()
+    data = params["data"]
+    try:
+        raw = prepare.checked_raw(params)
+    except validation.DataProblem as problem:
+        raise SystemExit(f"prepare: the data check failed:\n{problem}") from None
+    datasets.resolve_task(params, raw)
+    write_text_atomic(datacard.summary(raw, data, paths.RAW_DATA), paths.DATA_SUMMARY)
+    checks.assert_target_not_a_feature(*datasets.split_features(raw, data["target"]))
+    with cluster.connect() as client:
+        frame = read_partitioned(paths.RAW_DATA, raw.dtypes, len(client.nthreads()))
+        keys = frame.map_partitions(row_keys, data["target"]).compute()
+        train, test, dropped = assign_rows(keys, data, params["prepare"])
+        write_rows(frame, train, paths.TRAIN)
+        write_rows(frame, test, paths.TEST)
+        where = f"{frame.npartitions} partitions on {cluster.describe(client)}"
+    notes = [f"{n} {what} dropped" for what, n in dropped.items() if n]
+    print(
+        f"prepare: {len(train)} train rows, {len(test)} test rows"
+        + (f" ({', '.join(notes)})" if notes else "")
+        + f"; {where}"
+    )
+
+
+if __name__ == "__main__":
+    main()
