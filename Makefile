@@ -16,12 +16,16 @@ $(CURDIR)/.tools/bin/uv:
 dev: | $(UV) ## Create .venv with the template's test tools
 	$(UV) sync --locked
 
+# The fast tier's renders are independent, so it runs on every core; the full tier runs its
+# studies one after another (several share one rendered study, in order).
+FAST := $(RUN) pytest -m "not slow" -n auto
+
 test: dev ## Run the whole test suite: fast tier, then full tier
-	$(RUN) pytest -m "not slow"
+	$(FAST)
 	$(RUN) pytest -m slow
 
 test-fast: dev ## Fast tier only: render every option, check every file parses (seconds)
-	$(RUN) pytest -m "not slow"
+	$(FAST)
 
 test-full: dev ## Full tier only: render studies and run make study / make test in them
 	$(RUN) pytest -m slow

@@ -28,7 +28,7 @@ from {{ cookiecutter.module_name }}.params import load
 
 params = load()
 data = params["data"]
-frame = prepare.drop_duplicate_rows(datasets.load_raw(data), data["target"])
+frame = prepare.usable_rows(prepare.checked_raw(params), data["target"])
 train, _test = prepare.split(frame, data, params["prepare"])  # the pipeline's exact split
 features, labels = datasets.split_features(train, data["target"])
 print(f"{len(train)} training rows; task: {data['task']}")

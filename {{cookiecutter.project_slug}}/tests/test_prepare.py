@@ -7,7 +7,7 @@ from {{ cookiecutter.module_name }} import checks, prepare
 
 
 def split(raw, params):
-    frame = prepare.drop_duplicate_rows(raw, params["data"]["target"])
+    frame = prepare.usable_rows(raw, params["data"]["target"])
     return prepare.split(frame, params["data"], params["prepare"])
 
 

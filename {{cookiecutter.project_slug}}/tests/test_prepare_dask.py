@@ -29,8 +29,7 @@ def raw_file(messy, tmp_path):
 
 def test_dask_prepare_gives_the_rows_of_pandas(client, raw_file, tmp_path):
     raw = pd.read_csv(raw_file)
-    labelled = raw.dropna(subset=["target"])
-    expected = prepare.split(prepare.drop_duplicate_rows(labelled, "target"), DATA, SETTINGS)
+    expected = prepare.split(prepare.usable_rows(raw, "target"), DATA, SETTINGS)
 
     frame = prepare_dask.read_partitioned(raw_file, raw.dtypes, workers=3)
     assert frame.npartitions == 3  # one per worker, so the split crosses partitions

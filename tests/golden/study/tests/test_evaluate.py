@@ -8,7 +8,7 @@ from digits_practice_study import evaluate, prepare, scoring, train
 @pytest.fixture(scope="module")
 def results(raw, params):
     data = params["data"]
-    frame = prepare.drop_duplicate_rows(raw, data["target"])
+    frame = prepare.usable_rows(raw, data["target"])
     train_rows, test_rows = prepare.split(frame, data, params["prepare"])
     quick = {**params, "evaluate": {**params["evaluate"], "bootstrap_resamples": 200}}
     model = train.fit(train_rows, quick)

@@ -7,7 +7,7 @@ from digits_practice_study import checks, prepare
 
 
 def split(raw, params):
-    frame = prepare.drop_duplicate_rows(raw, params["data"]["target"])
+    frame = prepare.usable_rows(raw, params["data"]["target"])
     return prepare.split(frame, params["data"], params["prepare"])
 
 

@@ -27,6 +27,11 @@ def drop_duplicate_rows(frame: pd.DataFrame, target: str) -> pd.DataFrame:
     return frame.loc[~features.duplicated()].reset_index(drop=True)
 
 
+def usable_rows(raw: pd.DataFrame, target: str) -> pd.DataFrame:
+    """The rows the split may use: those with a target value, without duplicates."""
+    return drop_duplicate_rows(raw.dropna(subset=[target]), target)
+
+
 def split(frame: pd.DataFrame, data: dict, prepare: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split rows into train and test; stratified by class for classification."""
     target = data["target"]
@@ -60,13 +65,13 @@ def main() -> None:
         raise SystemExit(f"prepare: the data check failed:\n{problem}") from None
     datasets.resolve_task(params, raw)
     write_text_atomic(datacard.summary(raw, data, paths.RAW_DATA), paths.DATA_SUMMARY)
-    labelled = raw.dropna(subset=[data["target"]])
-    frame = drop_duplicate_rows(labelled, data["target"])
+    frame = usable_rows(raw, data["target"])
     train, test = split(frame, data, params["prepare"])
     checks.assert_no_shared_rows(train, test, data["target"])
     write_csv_atomic(train, paths.TRAIN)
     write_csv_atomic(test, paths.TEST)
-    unlabelled, duplicates = len(raw) - len(labelled), len(labelled) - len(frame)
+    unlabelled = int(raw[data["target"]].isna().sum())
+    duplicates = len(raw) - unlabelled - len(frame)
     notes = [
         f"{n} {what} dropped"
         for n, what in ((unlabelled, "rows without a target"), (duplicates, "duplicate rows"))
