@@ -16,19 +16,20 @@ $(CURDIR)/.tools/bin/uv:
 dev: | $(UV) ## Create .venv with the template's test tools
 	$(UV) sync --locked
 
-# The fast tier's renders are independent, so it runs on every core; the full tier runs its
-# studies one after another (several share one rendered study, in order).
+# Both tiers run on every core (pytest-xdist). The full tier hands each test module whole to
+# one worker: tests that share a rendered study (a module fixture) run in order, built once.
 FAST := $(RUN) pytest -m "not slow" -n auto
+FULL := $(RUN) pytest -m slow -n auto --dist loadscope
 
 test: dev ## Run the whole test suite: fast tier, then full tier
 	$(FAST)
-	$(RUN) pytest -m slow
+	$(FULL)
 
 test-fast: dev ## Fast tier only: render every option, check every file parses (seconds)
 	$(FAST)
 
 test-full: dev ## Full tier only: render studies and run make study / make test in them
-	$(RUN) pytest -m slow
+	$(FULL)
 
 lock: dev ## Re-lock the study's dependencies after editing its pyproject.toml
 	$(RUN) python tools/lock.py

@@ -21,7 +21,8 @@ HERE = Path(__file__).resolve().parent
 FLOOR = HERE / "floor"  # a bare one-file cookiecutter template: the least a render can cost
 COOKIECUTTER = str(Path(sys.executable).parent / "cookiecutter")
 
-TARGETS = {"render": 2.0, "first_warm": 30.0, "first_cold": 90.0, "rerun": 2.0, "fast": 30.0}
+TARGETS = {"render": 2.0, "first_warm": 30.0, "first_cold": 90.0, "rerun": 2.0, "fast": 30.0,
+           "full": 900.0}  # the full tier's 15 minutes come from the robustness issue
 
 
 def ready_study(sandbox: Sandbox, template: Path) -> Path:
@@ -189,24 +190,28 @@ def environment_size(sandbox: Sandbox, study: Path) -> tuple[list[Figure], list[
     return figures, packages
 
 
-# pytest's last line, "165 passed, 57 deselected in 62.39s" (with -q, no ===== around it).
+# pytest's summary line, "===== 165 passed, 57 deselected in 62.39s =====".
 SUMMARY = re.compile(
     r"^=*\s*(\d+ (?:passed|failed|errors?|skipped|deselected)\b.*?) in [\d.]+s", re.MULTILINE
 )
+# pytest's short summary names each test that failed: "FAILED tests/x.py::test_y - ...".
+FAILED = re.compile(r"^(?:FAILED|ERROR) (\S+)", re.MULTILINE)
 
 
 def test_time(template: Path, runs: int, tier: str, timeout: float | None = None) -> list[Figure]:
-    """The template's own test suite, as `make test-fast` / `make test-full` run it.
+    """The template's own test suite, run exactly as a maintainer runs it: `make test-<tier>`.
 
     The tests isolate themselves (tests/conftest.py) and share the developer's uv cache, so
-    they run in this shell's environment. A failing suite is timed and reported, not hidden.
+    they run in this shell's environment. A failing suite is timed and reported, not hidden:
+    the figure's note names the tests that failed.
     """
-    marker = "not slow" if tier == "fast" else "slow"
+    target = f"test-{tier}"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTEST_ADDOPTS"] = "-p no:cacheprovider"
     outcomes = []
 
     def once() -> dict[str, Timing | float]:
-        command = [sys.executable, "-m", "pytest", "-m", marker, "-q", "-p", "no:cacheprovider"]
+        command = ["make", "--no-print-directory", target]
         cpu, start = children_cpu(), time.perf_counter()
         # A session of its own, so a run past the timeout can be stopped with all it started.
         proc = subprocess.Popen(
@@ -223,20 +228,16 @@ def test_time(template: Path, runs: int, tier: str, timeout: float | None = None
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
-            raise CommandFailed(f"`pytest -m '{marker}'` ran past {timeout:.0f} s") from None
+            raise CommandFailed(f"`make {target}` ran past {timeout:.0f} s") from None
         elapsed = Timing(time.perf_counter() - start, children_cpu() - cpu)
         found = SUMMARY.findall(output)
-        outcomes.append(found[-1] if found else f"exit status {proc.returncode}")
+        outcome = found[-1] if found else f"exit status {proc.returncode}"
+        failed = FAILED.findall(output)
+        if failed:
+            outcome += "; failed: " + ", ".join(failed)
+        outcomes.append(outcome)
         return {"tier": elapsed}
 
     s: dict[str, Sample] = repeat(once, runs, warmup=1 if tier == "fast" else 0)
-    if tier == "fast":
-        return [
-            timed(
-                "Template tests, fast tier (`pytest -m 'not slow'`)",
-                s["tier"],
-                TARGETS["fast"],
-                outcomes[-1],
-            )
-        ]
-    return [timed("Template tests, full tier (`pytest -m slow`)", s["tier"], None, outcomes[-1])]
+    label = f"Template tests, {tier} tier (`make {target}`)"
+    return [timed(label, s["tier"], TARGETS.get(tier), outcomes[-1])]

@@ -82,7 +82,7 @@ def keep_chosen_compute_files():
     if COMPUTE == "dask":
         return
     for path in (Path("src", MODULE, "cluster.py"), Path("src", MODULE, "prepare_dask.py"),
-                 Path("tests", "test_prepare_dask.py")):
+                 Path("tests", "test_prepare_dask.py"), Path("docs", "dask.md")):
         path.unlink(missing_ok=True)
 
 
@@ -106,8 +106,9 @@ def link_template_for_cruft():
     Returns a line saying what is left to do, or None.
     """
     state_file = Path(".cruft.json")
-    top = git_output("-C", TEMPLATE_FOLDER, "rev-parse", "--show-toplevel")
-    commit = git_output("-C", TEMPLATE_FOLDER, "rev-parse", "HEAD")
+    # One git process for both answers: each start costs as much as the question.
+    top, _, commit = git_output("-C", TEMPLATE_FOLDER, "rev-parse", "--show-toplevel",
+                                "HEAD").partition("\n")
     if TEMPLATE_IS_LOCAL:
         source = top
     else:
@@ -155,7 +156,9 @@ def first_commit():
     if not Path(".git").exists() and git("init", "--quiet", "--initial-branch=main").returncode != 0 and git("init", "--quiet").returncode != 0:
         return "`git init` failed: run it yourself, then commit."
     git("add", "--all")
-    done = git("commit", "--quiet", "--no-verify", "-m", "Start the study from the practice-study template")
+    # A new repository has nothing to maintain: skip the `git maintenance` run commit starts.
+    done = git("-c", "maintenance.auto=false", "commit", "--quiet", "--no-verify",
+               "-m", "Start the study from the practice-study template")
     if done.returncode != 0:
         return (
             "The first commit was not made (git has no name and email yet). Run:\n"

@@ -37,7 +37,8 @@ def _uv_cache() -> str:
     uv = shutil.which("uv")
     if os.environ.get("UV_CACHE_DIR") or not uv:
         return os.environ.get("UV_CACHE_DIR", "")
-    return subprocess.run([uv, "cache", "dir"], capture_output=True, text=True).stdout.strip()
+    done = subprocess.run([uv, "cache", "dir"], capture_output=True, text=True, check=False)
+    return done.stdout.strip()
 
 
 @dataclass
@@ -63,7 +64,7 @@ class Study:
 
     def run(self, *command: str, check: bool = True, timeout: float = 900):
         result = subprocess.run(
-            command, cwd=self.path, capture_output=True, text=True, timeout=timeout
+            command, cwd=self.path, capture_output=True, text=True, timeout=timeout, check=False
         )
         if check and result.returncode != 0:
             raise AssertionError(
@@ -83,7 +84,15 @@ def uv_cache() -> str:
 
 @pytest.fixture(scope="session")
 def shared_tool_home(tmp_path_factory) -> Path:
-    """One pre-commit home per test session, so hook environments are built once."""
+    """One pre-commit home per test run, so hook environments are built once.
+
+    Under pytest-xdist every worker has a temp folder of its own inside the run's; the
+    workers share the run's (pre-commit locks its store while it installs).
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = tmp_path_factory.getbasetemp().parent / "tool-home"
+        shared.mkdir(exist_ok=True)
+        return shared
     return tmp_path_factory.mktemp("tool-home")
 
 
@@ -120,6 +129,10 @@ def isolated(tmp_path_factory, uv_cache, shared_tool_home):
         for var in ("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"):
             mp.setenv(var, "learner@example.org")
         mp.delenv("VIRTUAL_ENV", raising=False)
+        # `make test` at the root runs pytest inside make: a study's make must not inherit
+        # that level and its flags, or it prints "make[1]: ..." as a nested make would.
+        for var in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES"):
+            mp.delenv(var, raising=False)
         yield root
 
 

@@ -23,7 +23,8 @@ from conftest import Study, render_into
 
 TOLERANCE = 1e-9
 DASK_FILES = ["src/digits_practice_study/cluster.py",
-              "src/digits_practice_study/prepare_dask.py", "tests/test_prepare_dask.py"]
+              "src/digits_practice_study/prepare_dask.py", "tests/test_prepare_dask.py",
+              "docs/dask.md"]
 
 
 def extras(study: Study) -> list[str]:
@@ -34,12 +35,14 @@ def extras(study: Study) -> list[str]:
 def test_a_pandas_study_has_no_dask_code(render):
     study = render()
     assert not any(study.has_file(name) for name in DASK_FILES)
+    assert "dask" not in study.read("README.md").lower()
     assert "--extra" not in extras(study) and "parquet" not in study.read("dvc.yaml")
 
 
 def test_a_dask_study_prepares_on_dask_and_installs_it(render):
     study = render(compute="dask")
     assert all(study.has_file(name) for name in DASK_FILES)
+    assert "(docs/dask.md)" in study.read("README.md")
     assert extras(study) == ["--extra", "dask"]
     assert "python -m digits_practice_study.prepare_dask" in study.read("dvc.yaml")
     assert 'TRAIN = DATA / "processed" / "train.parquet"' in study.read(

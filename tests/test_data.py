@@ -172,6 +172,7 @@ def test_the_default_remote_is_a_folder_outside_the_study(render):
     config = study.read(".dvc/config")
     assert "remote = storage" in config
     assert "url = ../../digits-practice-study-dvc-storage" in config
+    assert "`../digits-practice-study-dvc-storage`" in study.read("docs/data.md")
     # `make setup` creates it; `make clean` never touches it, the raw data or the cache.
     makefile = study.read("Makefile")
     assert make_variable(makefile, "DVC_STORAGE") == "../digits-practice-study-dvc-storage"
@@ -184,8 +185,11 @@ def test_the_default_remote_is_a_folder_outside_the_study(render):
 
 
 def test_no_remote_means_no_remote_section(render):
-    config = render(dvc_remote="none").read(".dvc/config")
-    assert "remote" not in config
+    study = render(dvc_remote="none")
+    assert "remote" not in study.read(".dvc/config")
+    # The study's pages say how to add one, and that `git push` then sends code only.
+    assert "dvc remote add --default storage" in study.read("docs/data.md")
+    assert "no DVC remote yet" in study.read("docs/checks.md")
 
 
 # --- Full tier -----------------------------------------------------------------------------

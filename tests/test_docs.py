@@ -123,6 +123,14 @@ def test_every_file_the_page_explains_exists_in_some_study(study_files):
     assert not gone, f"docs/files.md explains files no study has any more: {gone}"
 
 
+@pytest.mark.parametrize("answers", [{}, {"compute": "dask"}], ids=["default", "dask"])
+def test_a_study_readme_links_each_page_of_its_docs(render, answers):
+    study = render(**answers)
+    pages = sorted(p.relative_to(study.path).as_posix() for p in (study.path / "docs").iterdir())
+    linked = sorted(re.findall(r"\]\((docs/[^)]+)\)", study.read("README.md")))
+    assert linked == pages
+
+
 def test_a_study_and_the_template_point_readers_to_the_guide(render):
     readme = render().read("README.md")
     assert "docs/walkthrough.md" in readme and "make study" in readme and "make test" in readme

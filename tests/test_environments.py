@@ -190,6 +190,8 @@ def test_binder_spec_and_badges_follow_github_repo(render):
     # Each badge points at something the study has.
     assert study.has_file("notebooks/02_analysis.py") and study.has_file("binder/colab.ipynb")
     assert study.has_file(".github/workflows/study.yml")
+    assert "binder/colab.ipynb" in study.read("docs/environment.md")
+    assert "colab" not in bare.read("docs/environment.md").lower()
     colab = json.loads(study.read("binder/colab.ipynb"))
     source = "".join("".join(cell["source"]) for cell in colab["cells"])
     assert "https://github.com/ada-lovelace/digits.study.git" in source
@@ -208,10 +210,27 @@ def test_github_repo_must_be_owner_slash_name(render, repo):
 def test_readme_states_the_supported_pythons(render):
     for manager in ("uv", "pip"):
         assert "Python 3.10, 3.11, 3.12 or 3.13" in render(env_manager=manager).read("README.md")
-    readme = render(env_manager="conda").read("README.md")
-    assert "conda env create --prefix .venv --file environment.yml" in readme
+    conda = render(env_manager="conda")
+    assert "conda or mamba" in conda.read("README.md")
+    # The details of the environment are on the study's docs/environment.md.
+    page = conda.read("docs/environment.md")
+    assert "conda env create --prefix .venv --file environment.yml" in page
     # Binder, Colab and conda get the Python that tools/lock.py pins for them.
-    assert f"Python {lock.CLOUD_PYTHON}" in readme
+    assert f"Python {lock.CLOUD_PYTHON}" in page
+
+
+@pytest.mark.parametrize(("manager", "command"), [
+    ("uv", "uv sync --locked"),
+    ("pip", "pip install --require-hashes -r requirements.txt"),
+    ("conda", "conda env create --prefix .venv --file environment.yml"),
+])
+def test_the_environment_page_describes_the_chosen_manager_only(render, manager, command):
+    page = render(env_manager=manager).read("docs/environment.md")
+    assert command in page
+    others = {"uv sync --locked", "pip install --require-hashes -r requirements.txt",
+              "conda env create --prefix .venv --file environment.yml"} - {command}
+    assert not [other for other in others if other in page]
+    assert "*Python (digits-practice-study)*" in page  # the kernel it registers
 
 
 # Full tier ---------------------------------------------------------------------------------

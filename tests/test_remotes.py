@@ -57,6 +57,10 @@ def test_the_study_locks_and_installs_the_plugin_its_remote_needs(render, remote
     assert study_entry["optional-dependencies"][remote] == [{"name": "dvc", "extra": [dvc_extra]}]
     assert plugin in {d["name"] for d in packages["dvc"]["optional-dependencies"][dvc_extra]}
     assert plugin in packages
+    # The study's data page names the address, the extra, and where credentials go instead.
+    page = study.read("docs/data.md")
+    assert f"`{REMOTES[remote][0]}`" in page and f"the `{remote}` extra" in page
+    assert "`.dvc/config.local`" in page
 
 
 @pytest.mark.parametrize("remote", ["local", "none"])
@@ -64,6 +68,7 @@ def test_a_study_without_a_cloud_remote_installs_no_plugin(render, remote):
     study = render(dvc_remote=remote)
     assert dvc_extra_flags(study) == []
     assert "://" not in study.read(".dvc/config")
+    assert "credentials" not in study.read("docs/data.md")
 
 
 @pytest.mark.slow
@@ -127,7 +132,7 @@ def digests(folder: Path) -> dict[str, str]:
 def test_s3_push_then_pull_restores_the_data(render, s3_server, monkeypatch):
     import boto3  # comes with moto; only this test needs it
 
-    # Credentials come from the environment, as the study's README tells learners.
+    # Credentials come from the environment, as the study's docs/data.md tells learners.
     for name, value in [("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
                         ("AWS_DEFAULT_REGION", "us-east-1")]:
         monkeypatch.setenv(name, value)

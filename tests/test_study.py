@@ -64,18 +64,6 @@ def test_changing_a_training_param_reruns_only_what_depends_on_it(default_study)
     assert "train.linear.C" in diff
 
 
-@pytest.mark.parametrize("dataset", ["iris", "wine", "breast_cancer", "diabetes"])
-def test_every_dataset_runs_end_to_end(render, dataset):
-    study = render(dataset=dataset, project_name=f"{dataset} study")
-    study.make("study")
-    metrics = json.loads(study.read("reports/metrics.json"))
-    expected = "regression" if dataset == "diabetes" else "classification"
-    assert metrics["task"] == expected
-    figure = "residuals.png" if expected == "regression" else "confusion_matrix.png"
-    assert study.has_file(f"reports/figures/{figure}")
-    study.make("test")
-
-
 def test_switching_the_model_updates_metrics_figures_and_writeup(default_study):
     study = default_study
     study.run("git", "add", "--all")
