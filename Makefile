@@ -1,12 +1,12 @@
 # Maintainer commands for the template. Run `make` to list them.
 .DEFAULT_GOAL := help
-.PHONY: help dev test test-fast test-full lock docs walkthrough golden bench demo screenshot clean
+.PHONY: help dev test test-fast test-full lock docs walkthrough golden bench bench-setup demo screenshot clean
 
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --locked
 
 help: ## List the commands
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(CURDIR)/.tools/bin/uv:
 	@echo "uv is not installed: installing a private copy into .tools/ (no sudo needed)"
@@ -47,6 +47,9 @@ golden: dev ## Accept an intended change to the rendered study: refresh tests/go
 # Slow (30-60 min on 2 cores); `make bench BENCH_ARGS="--runs 2 --only render"` for a look.
 bench: dev ## Measure render, first result, rerun, size, test time: docs/benchmarks.md
 	$(RUN) python -m benchmarks.run $(BENCH_ARGS)
+
+bench-setup: dev ## Time a study's make setup with uv and with pip: docs/benchmarks-setup.md
+	$(RUN) python -m benchmarks.setup_time $(SETUP_ARGS)
 
 demo: dev ## Render the default study into demo/ and run it to its write-up
 	rm -rf demo/digits-practice-study

@@ -46,7 +46,7 @@ NOTES = [
         "(`benchmarks/env_probe.py`)."
     ),
     (
-        "Setup timings of uv against pip: `benchmarks/setup_time.py`, "
+        "Setup timings of uv against pip: `make bench-setup` (`benchmarks/setup_time.py`), "
         "[benchmarks-setup.md](benchmarks-setup.md)."
     ),
 ]

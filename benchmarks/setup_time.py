@@ -3,11 +3,11 @@
 Renders the default study once per env_manager into a temporary folder, runs `make setup`
 once to warm the caches (uv's, pip's), then times RUNS further runs, each from a deleted
 .venv (and git hook), and reports the median, min and max. The study's kernel goes into a
-temporary HOME, never into your own Jupyter kernels. Self-contained: standard library and
-cookiecutter only (the template's dev environment).
+temporary HOME, never into your own Jupyter kernels: every run uses the throw-away HOME and
+caches of benchmarks/sandbox.py, as `make bench` does.
 
-    .venv/bin/python benchmarks/setup_time.py            # 5 runs each, writes the report
-    .venv/bin/python benchmarks/setup_time.py --runs 7 --managers uv
+    make bench-setup                                     # 5 runs each, writes the report
+    make bench-setup SETUP_ARGS="--runs 7 --managers uv"
 """
 
 from __future__ import annotations
@@ -19,12 +19,13 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 from cookiecutter.main import cookiecutter
+
+from benchmarks.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = ROOT / "docs" / "benchmarks-setup.md"
@@ -33,56 +34,37 @@ TARGET_UV_SECONDS = 10  # the issue's target on a 2-core machine
 
 def output(*command: str) -> str:
     try:
-        return subprocess.run(command, capture_output=True, text=True).stdout.strip()
+        return subprocess.run(command, capture_output=True, text=True, check=False).stdout.strip()
     except OSError:
         return ""
-
-
-def environment(home: Path) -> dict[str, str]:
-    """A private HOME and temp folder; the real package caches, so they stay warm."""
-    env = dict(os.environ)
-    uv_cache = env.get("UV_CACHE_DIR") or output("uv", "cache", "dir")
-    pip_cache = env.get("PIP_CACHE_DIR") or output(sys.executable, "-m", "pip", "cache", "dir")
-    env.update(
-        HOME=str(home),
-        XDG_DATA_HOME=str(home / "share"),
-        XDG_CONFIG_HOME=str(home / "config"),
-        DVC_NO_ANALYTICS="1",
-        GIT_AUTHOR_NAME="Bench",
-        GIT_COMMITTER_NAME="Bench",
-        GIT_AUTHOR_EMAIL="bench@example.org",
-        GIT_COMMITTER_EMAIL="bench@example.org",
-    )
-    env.pop("VIRTUAL_ENV", None)
-    if uv_cache:
-        env["UV_CACHE_DIR"] = uv_cache
-    if pip_cache:
-        env["PIP_CACHE_DIR"] = pip_cache
-    return env
 
 
 def make_setup(study: Path, env: dict[str, str]) -> float:
     shutil.rmtree(study / ".venv", ignore_errors=True)
     (study / ".git" / "hooks" / "pre-commit").unlink(missing_ok=True)
     start = time.perf_counter()
-    done = subprocess.run(["make", "setup"], cwd=study, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        ["make", "setup"], cwd=study, env=env, capture_output=True, text=True, check=False
+    )
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"make setup failed in {study}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     return seconds
 
 
-def measure(manager: str, runs: int, workdir: Path) -> tuple[list[float], str]:
-    """The timed runs, and the installer's version as the study used it."""
-    home = workdir / f"home-{manager}"
-    home.mkdir()
-    env = environment(home)
+def measure(manager: str, runs: int, sandbox: Sandbox) -> tuple[list[float], str]:
+    """The timed runs, and the installer's version as the study used it.
+
+    The sandbox's own HOME and caches (benchmarks/sandbox.py): its uv and pip caches are
+    filled by the warm-up run, so the timed runs measure a warm cache, as the report says.
+    """
+    env = sandbox.env()
     os.environ.update(env)  # cookiecutter's replay file and first commit use it too
     study = Path(
         cookiecutter(
             str(ROOT),
             no_input=True,
-            output_dir=str(workdir / manager),
+            output_dir=str(sandbox.fresh(manager)),
             extra_context={"env_manager": manager},
         )
     )
@@ -94,7 +76,9 @@ def measure(manager: str, runs: int, workdir: Path) -> tuple[list[float], str]:
         print(f"{manager}: run {run}/{runs}: {times[-1]:.1f} s", flush=True)
     python = str(study / ".venv" / "bin" / "python")
     tool = (
-        output("uv", "--version") if manager == "uv" else output(python, "-m", "pip", "--version")
+        output(sandbox.uv, "--version")
+        if manager == "uv"
+        else output(python, "-m", "pip", "--version")
     )
     return times, tool.split(" from ")[0]
 
@@ -141,8 +125,11 @@ def main() -> int:
     args = parser.parse_args()
     if args.runs < 5:
         parser.error("take at least 5 runs: a median of fewer says little on a shared machine")
-    with tempfile.TemporaryDirectory(prefix="setup-time-") as tmp:
-        results = {m: measure(m, args.runs, Path(tmp)) for m in args.managers}
+    sandbox = Sandbox.create()
+    try:
+        results = {m: measure(m, args.runs, sandbox) for m in args.managers}
+    finally:
+        sandbox.remove()
     text = report(results, args.runs)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, encoding="utf-8")

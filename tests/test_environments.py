@@ -242,10 +242,14 @@ def kernel(study) -> dict:
 
 
 @pytest.mark.slow
-def test_uv_setup_registers_a_kernel_named_after_the_study(default_study):
-    spec = kernel(default_study)
-    assert spec["spec"]["argv"][0] == str(default_study.path / ".venv" / "bin" / "python")
-    assert spec["spec"]["display_name"] == f"Python ({default_study.path.name})"
+def test_uv_setup_registers_a_kernel_named_after_the_study(render):
+    # A study of its own name: kernels live in the (test run's) home folder, where a later
+    # setup of another study with the default name would replace the default study's kernel.
+    study = render(project_name="Kernel Study")
+    study.make("setup")
+    spec = kernel(study)
+    assert spec["spec"]["argv"][0] == str(study.path / ".venv" / "bin" / "python")
+    assert spec["spec"]["display_name"] == "Python (kernel-study)"
 
 
 @pytest.mark.slow

@@ -10,23 +10,16 @@ import yaml
 from . import paths
 
 
+def _git(*args: str, root: Path) -> str:
+    done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
 def git_commit(root: Path = paths.ROOT) -> str:
     """The commit the code was at, marked when there were uncommitted changes."""
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short=12", "HEAD"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        commit = _git("rev-parse", "--short=12", "HEAD", root=root)
+        dirty = _git("status", "--porcelain", "--untracked-files=no", root=root)
     except (OSError, subprocess.CalledProcessError):
         return "unknown (not a git repository, or no commit yet)"
     return f"{commit} (with uncommitted changes)" if dirty else commit
