@@ -129,7 +129,7 @@ def isolated(tmp_path_factory, uv_cache, shared_tool_home):
         for var in ("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"):
             mp.setenv(var, "learner@example.org")
         mp.delenv("VIRTUAL_ENV", raising=False)
-        # Set on these shared machines, unset on a learner's: without it every Python a study
+        # Set on these shared machines, unset on a learner's. With it, every Python a study
         # starts (stages, DVC, pytest) compiles pandas, scikit-learn and DVC again (a third
         # of the full tier's time in CI).
         mp.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
