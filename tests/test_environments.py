@@ -219,17 +219,19 @@ def test_readme_states_the_supported_pythons(render):
     assert f"Python {lock.CLOUD_PYTHON}" in page
 
 
-@pytest.mark.parametrize(("manager", "command"), [
-    ("uv", "uv sync --locked"),
-    ("pip", "pip install --require-hashes -r requirements.txt"),
-    ("conda", "conda env create --prefix .venv --file environment.yml"),
-])
-def test_the_environment_page_describes_the_chosen_manager_only(render, manager, command):
+SETUP_COMMANDS = {
+    "uv": "uv sync --locked",
+    "pip": "pip install --require-hashes -r requirements.txt",
+    "conda": "conda env create --prefix .venv --file environment.yml",
+}
+
+
+@pytest.mark.parametrize("manager", SETUP_COMMANDS)
+def test_the_environment_page_describes_the_chosen_manager_only(render, manager):
     page = render(env_manager=manager).read("docs/environment.md")
-    assert command in page
-    others = {"uv sync --locked", "pip install --require-hashes -r requirements.txt",
-              "conda env create --prefix .venv --file environment.yml"} - {command}
-    assert not [other for other in others if other in page]
+    assert SETUP_COMMANDS[manager] in page
+    others = [command for other, command in SETUP_COMMANDS.items() if other != manager]
+    assert not [command for command in others if command in page]
     assert "*Python (digits-practice-study)*" in page  # the kernel it registers
 
 
