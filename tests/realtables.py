@@ -317,8 +317,10 @@ def _own_cgroup_v1() -> Path:
     caller already runs under still holds."""
     for line in Path("/proc/self/cgroup").read_text().splitlines():
         _, controllers, path = line.split(":", 2)
-        if "memory" in controllers.split(","):
-            return CGROUP_ROOT / "memory" / path.lstrip("/")
+        own = CGROUP_ROOT / "memory" / path.lstrip("/")
+        # In a container the listed path may be the host's, and the mount already its group.
+        if "memory" in controllers.split(",") and own.is_dir():
+            return own
     return CGROUP_ROOT / "memory"
 
 
