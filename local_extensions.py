@@ -7,11 +7,15 @@ words such as ``no`` and emoji all read back unchanged.
 
 from __future__ import annotations
 
+import codecs
+import csv
+import gzip
 import json
 import keyword
 import os
 import re
 import sys
+from pathlib import Path
 
 from cookiecutter.exceptions import FailedHookException
 from jinja2.ext import Extension
@@ -156,6 +160,79 @@ def raw_file_name(answers: dict) -> str:
     return name if name.lower().endswith(TABLE_SUFFIXES) else f"{name}.csv"
 
 
+# How a CSV file is read when nothing else is known (pandas' own defaults).
+CSV_DEFAULTS = {"sep": ",", "decimal": ".", "encoding": "utf-8"}
+SEPARATORS = ",;\t|"
+# A number written with a decimal comma: 3,5 or -0,25 (and not 1,000 in a comma-separated file).
+DECIMAL_COMMA = re.compile(r"\A-?\d+,\d+\Z")
+
+
+def decode_sample(data: bytes) -> tuple[str, str, bool]:
+    """The sample as text, its encoding, and whether the encoding is certain.
+
+    UTF-8 is tried first (it fails loudly on other encodings); otherwise charset-normalizer,
+    which cookiecutter brings through requests, names the most likely one.
+    """
+    try:
+        return codecs.getincrementaldecoder("utf-8-sig")().decode(data, final=False), "utf-8", True
+    except UnicodeDecodeError:
+        pass
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # pragma: no cover - cookiecutter depends on requests, which has it
+        return data.decode("latin-1"), "latin-1", False
+    best = from_bytes(data).best()
+    if best is None:
+        return data.decode("latin-1"), "latin-1", False
+    name = codecs.lookup(best.encoding).name
+    return str(best), {"iso8859-1": "latin-1"}.get(name, name), True
+
+
+def sniff_table(path: Path, size: int = 1 << 16) -> dict:
+    """The separator, decimal mark and encoding of a CSV file, read from its first bytes.
+
+    ``sure`` is False, with ``why``, when the guess should be checked by the learner.
+    """
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as f:
+        data = f.read(size)
+    text, encoding, encoding_sure = decode_sample(data)
+    lines = text.splitlines()
+    if len(data) == size and len(lines) > 1:
+        lines = lines[:-1]  # the last line may be cut off
+    sample = "\n".join(lines[:200])
+    try:
+        sep = csv.Sniffer().sniff(sample, delimiters=SEPARATORS).delimiter
+        sure = encoding_sure
+    except csv.Error:
+        header = lines[0] if lines else ""
+        sep = max(SEPARATORS, key=header.count) if any(c in header for c in SEPARATORS) else ","
+        sure = False
+    decimal = "."
+    if sep != ",":
+        cells = [c.strip().strip('"') for line in lines[1:50] for c in line.split(sep)]
+        if any(DECIMAL_COMMA.match(c) for c in cells):
+            decimal = ","
+    why = "" if sure else (
+        f"could not be sure how {path.name} is written; guessed separator {sep!r}, decimal "
+        f"mark {decimal!r}, encoding {encoding!r}. If the data summary looks wrong, set "
+        "data.read (sep, decimal, encoding) in params.yaml"
+    )
+    return {"sep": sep, "decimal": decimal, "encoding": encoding, "sure": sure, "why": why}
+
+
+def read_settings(answers: dict) -> dict:
+    """data.read for params.yaml: found in the learner's CSV file, else pandas' defaults."""
+    location = Path(str(answers.get("dataset_location", ""))).expanduser()
+    is_csv = location.name.lower().endswith((".csv", ".csv.gz"))
+    if answers.get("dataset") == "local_file" and is_csv and location.is_file():
+        try:
+            return sniff_table(location)
+        except OSError:
+            pass
+    return {**CSV_DEFAULTS, "sure": True, "why": ""}
+
+
 def json_string(value: object) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
@@ -178,6 +255,7 @@ class SafeText(Extension):
             json_str=json_string,
             py=python_string,
             raw_file_name=raw_file_name,
+            read_settings=read_settings,
             md=markdown_text,
             checked_slug=checked_slug,
         )

@@ -89,13 +89,19 @@ SHA256 = re.compile(r"\A(sha256:)?[0-9a-fA-F]{64}\Z")
 SHA256_EXAMPLE = "the output of `sha256sum file.csv` (64 hex digits)"
 
 
+# How the learner's CSV file is written (separator, decimal mark, encoding), as found by
+# local_extensions.sniff_table; params.yaml's data.read gets the same values.
+READ = json.loads({{ cookiecutter | read_settings | tojson | tojson }})
+
+
 def csv_header(path):
     """The column names on a CSV file's first line ([] when it cannot be read)."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
+    encoding = "utf-8-sig" if READ["encoding"] == "utf-8" else READ["encoding"]
     try:
-        with opener(path, "rt", encoding="utf-8-sig", newline="") as f:
-            return next(csv.reader(f), [])
-    except (OSError, UnicodeDecodeError, csv.Error):
+        with opener(path, "rt", encoding=encoding, newline="") as f:
+            return next(csv.reader(f, delimiter=READ["sep"]), [])
+    except (OSError, UnicodeError, LookupError, csv.Error):
         return []
 
 
@@ -133,8 +139,9 @@ def local_file_problems(answers, path_text, target):
     if path.name.lower().endswith((".csv", ".csv.gz")):
         header = csv_header(path)
         if header and target not in header:
-            yield ("target_column", f"{target!r} is not a column of {path_text!r}; its "
-                   f"columns are: {', '.join(header)}", header[-1])
+            yield ("target_column", f"{target!r} is not a column of {path_text!r} (read with "
+                   f"separator {READ['sep']!r}, encoding {READ['encoding']!r}); its columns "
+                   f"are: {', '.join(header)}", header[-1])
 
 
 def dataset_problems(answers):
@@ -183,6 +190,8 @@ def main():
         print("Nothing was created. Run cookiecutter again with corrected answers.",
               file=sys.stderr)
         sys.exit(1)
+    if READ["why"]:
+        print(f"NOTE: {READ['why']}.", file=sys.stderr)
 
 
 if __name__ == "__main__":

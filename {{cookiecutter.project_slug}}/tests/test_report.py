@@ -27,10 +27,41 @@ METRICS = {
     "difference": {"test": 0.4234, "test_ci": {"low": 0.2, "high": 0.6}},
 }
 ENVIRONMENT = {"python": "3.12.0", "platform": "Linux", "packages": {"pandas": "3.0"}}
+DECISIONS = {
+    "target": "kind",
+    "task": "classification",
+    "task_reason": "the target holds text or yes/no values",
+    "metric": "accuracy",
+    "metric_reason": "the classes are roughly balanced",
+    "class_shares": {"a": 0.5, "b": 0.5},
+    "columns": [
+        {"name": "kind", "role": "target", "reason": "the column the model predicts"},
+        {"name": "size", "role": "numeric", "reason": "numbers"},
+        {"name": "person", "role": "identifier", "reason": "unique per row"},
+    ],
+    "rows": {"raw": 110, "used": 100, "train": 80, "test": 20,
+             "removed": [{"reason": "no value in the target column", "rows": 10}],
+             "identical": {"rows": 0, "patterns": 0}},
+    "split": {"kind": "random", "identical": "none"},
+    "missing": {"kind": 10},
+}
 
 
-def build(source, figures=None):
-    return report.build(source, METRICS, ENVIRONMENT, figures or {})
+def build(source, figures=None, metrics=None):
+    return report.build(source, metrics or METRICS, ENVIRONMENT, figures or {}, DECISIONS)
+
+
+def test_the_data_account_shows_removed_rows_and_left_out_columns():
+    html = build("{{ data_account }}\n\n{{ column_roles }}\n\n{{ leakage_checks }}")
+    assert "Removed, no value in the target column: 10" in html
+    assert "<code>person</code></td>\n<td>identifier" in html
+    assert "Left out as identifiers, never seen by the model: <code>person</code>" in html
+
+
+def test_a_feature_strong_on_its_own_is_questioned():
+    alone = {"size": {"cv": 0.9, "share_of_model_gain": 0.95, "close_to_model": True}}
+    html = build("{{ leakage_checks }}", metrics={**METRICS, "single_features": alone})
+    assert "Worth a question" in html and "known at the moment a prediction" in html
 
 
 def test_numbers_come_from_the_metrics():

@@ -20,6 +20,10 @@ DATA_SUMMARY = DATA / "summary.md"
 TRAIN = DATA / "processed" / "train.{{ 'parquet' if cookiecutter.compute == 'dask' else 'csv' }}"
 TEST = DATA / "processed" / "test.{{ 'parquet' if cookiecutter.compute == 'dask' else 'csv' }}"
 
+# What prepare decided about the table (task, metric, column roles, rows, split); train,
+# evaluate and report read it instead of deciding again.
+DECISIONS = DATA / "processed" / "decisions.json"
+
 MODEL = ROOT / "models" / "model.joblib"
 
 REPORTS = ROOT / "reports"

@@ -24,18 +24,17 @@ import dask
 import dask.dataframe as dd
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
-from . import checks, cluster, datacard, datasets, paths, prepare, validation
+from . import checks, cluster, columns, datacard, paths, prepare, validation
 from .files import write_text_atomic
-from .params import read
+from .params import load
 
 ROW, ORDER, FINGERPRINT = "__row", "__order", "__fingerprint"
 # Partitions of at most this many bytes of raw file, and at least one per worker.
 MAX_PARTITION_BYTES = 64 * 2**20
 
 
-def read_partitioned(source: Path, types: pd.Series, workers: int) -> dd.DataFrame:
+def read_partitioned(source: Path, types: pd.Series, workers: int, data: dict) -> dd.DataFrame:
     """The raw table in partitions, with the column types pandas gave it, rows numbered."""
     columns = list(types.index)
     # Keep the text columns' pandas type: Dask would turn them into Arrow strings, whose
@@ -46,7 +45,9 @@ def read_partitioned(source: Path, types: pd.Series, workers: int) -> dd.DataFra
     else:
         size = source.stat().st_size
         blocksize = max(1, min(MAX_PARTITION_BYTES, math.ceil(size / max(workers, 1))))
-        frame = dd.read_csv(source, blocksize=blocksize, usecols=columns, dtype=types.to_dict())
+        frame = dd.read_csv(
+            source, blocksize=blocksize, usecols=columns, dtype=types.to_dict(), **data["read"]
+        )
     if frame.npartitions < workers:  # Dask merges small blocks: give every worker a share
         frame = frame.repartition(npartitions=workers)
     # Each partition's index starts again at 0: a running count numbers rows across them.
@@ -54,38 +55,30 @@ def read_partitioned(source: Path, types: pd.Series, workers: int) -> dd.DataFra
     return numbered.assign(**{ROW: numbered[ROW].cumsum() - 1})
 
 
-def row_keys(part: pd.DataFrame, target: str) -> pd.DataFrame:
-    """Per partition: row number, target and a fingerprint of the features."""
-    features = part.drop(columns=[ROW, target])
+def row_keys(part: pd.DataFrame, target: str, features: list[str]) -> pd.DataFrame:
+    """Per partition: row number, target and a fingerprint of the model's features."""
     return pd.DataFrame(
         {
             ROW: part[ROW].to_numpy(),
             target: part[target].to_numpy(),
-            FINGERPRINT: checks.row_fingerprints(features).to_numpy(),
+            FINGERPRINT: checks.row_fingerprints(part[features]).to_numpy(),
         }
     )
 
 
-def assign_rows(keys: pd.DataFrame, data: dict, settings: dict):
+def assign_rows(keys: pd.DataFrame, data: dict, decisions: dict, settings: dict, expected: bool):
     """The row numbers of train and test, in order, by the rules of ``prepare.py``."""
-    target = data["target"]
-    keys = keys.set_index(ROW).sort_index()
-    labelled = keys.dropna(subset=[target])
-    kept = labelled.loc[~labelled[FINGERPRINT].duplicated()]
-    stratify = kept[target].to_numpy() if data["task"] == "classification" else None
-    train, test = train_test_split(
-        kept.index.to_numpy(),
-        test_size=settings["test_size"],
-        random_state=settings["seed"],
-        stratify=stratify,
+    keys = keys.sort_values(ROW, kind="stable").reset_index(drop=True)
+    kept, removed = prepare.usable_rows(keys, data)
+    train, test, identical = prepare.split_rows(
+        kept[data["target"]], kept[FINGERPRINT], expected, decisions["task"], settings
     )
-    if set(kept.loc[train, FINGERPRINT]) & set(kept.loc[test, FINGERPRINT]):
+    if identical != "expected" and set(kept[FINGERPRINT].iloc[train]) & set(
+        kept[FINGERPRINT].iloc[test]
+    ):
         raise checks.LeakageError("a row of features appears in both train and test")
-    dropped = {
-        "rows without a target": len(keys) - len(labelled),
-        "duplicate rows": len(labelled) - len(kept),
-    }
-    return train, test, dropped
+    rows = kept[ROW].to_numpy()
+    return rows[train], rows[test], removed, identical
 
 
 def pick(part: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
@@ -110,28 +103,48 @@ def write_rows(frame: dd.DataFrame, rows: np.ndarray, target: Path) -> None:
 
 
 def main() -> None:
-    params = read()
+    params = load()
     data = params["data"]
+    if params["prepare"]["split"] != "random":
+        raise SystemExit(
+            "prepare: with compute=dask only prepare.split: random is available so far; "
+            "use compute=pandas for a time or group split"
+        )
     try:
         raw = prepare.checked_raw(params)
-    except validation.DataProblem as problem:
+        decisions = prepare.decide(raw, params)
+        frame_in_memory, _ = prepare.usable_rows(raw, data)
+        if decisions["task"] == "classification":
+            prepare.check_class_sizes(
+                frame_in_memory[data["target"]], params["prepare"], params["evaluate"]["cv_folds"]
+            )
+    except (validation.DataProblem, ValueError) as problem:
         raise SystemExit(f"prepare: the data check failed:\n{problem}") from None
-    datasets.resolve_task(params, raw)
-    write_text_atomic(datacard.summary(raw, data, paths.RAW_DATA), paths.DATA_SUMMARY)
-    checks.assert_target_not_a_feature(*datasets.split_features(raw, data["target"]))
+    features = prepare.feature_names(decisions)
+    checks.assert_target_not_a_feature(frame_in_memory[features], frame_in_memory[data["target"]])
+    expected = prepare.repeats_expected(frame_in_memory[features])
     with cluster.connect() as client:
-        frame = read_partitioned(paths.RAW_DATA, raw.dtypes, len(client.nthreads()))
-        keys = frame.map_partitions(row_keys, data["target"]).compute()
-        train, test, dropped = assign_rows(keys, data, params["prepare"])
+        frame = read_partitioned(paths.RAW_DATA, raw.dtypes, len(client.nthreads()), data)
+        keys = frame.map_partitions(row_keys, data["target"], features).compute()
+        train, test, removed, identical = assign_rows(
+            keys, data, decisions, params["prepare"], expected
+        )
         write_rows(frame, train, paths.TRAIN)
         write_rows(frame, test, paths.TEST)
         where = f"{frame.npartitions} partitions on {cluster.describe(client)}"
-    notes = [f"{n} {what} dropped" for what, n in dropped.items() if n]
-    print(
-        f"prepare: {len(train)} train rows, {len(test)} test rows"
-        + (f" ({', '.join(notes)})" if notes else "")
-        + f"; {where}"
-    )
+    decisions["rows"] = {
+        "raw": len(raw),
+        "used": len(train) + len(test),
+        "removed": removed,
+        "identical": prepare.count_identical(frame_in_memory[features]),
+        "train": len(train),
+        "test": len(test),
+    }
+    decisions["split"] = {"kind": "random", "identical": identical}
+    decisions["missing"] = {str(k): int(v) for k, v in raw.isna().sum().items() if v}
+    columns.save(decisions)
+    write_text_atomic(datacard.summary(raw, decisions, paths.RAW_DATA), paths.DATA_SUMMARY)
+    print(f"prepare: {len(train)} train rows, {len(test)} test rows; {where}")
 
 
 if __name__ == "__main__":

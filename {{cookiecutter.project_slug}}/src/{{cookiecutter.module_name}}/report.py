@@ -20,7 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from . import paths, provenance
+from . import datacard, paths, provenance
 from .files import write_text_atomic
 
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
@@ -77,11 +77,54 @@ def results_table(metrics: dict) -> str:
     return table
 
 
+def leakage_account(metrics: dict, decisions: dict) -> str:
+    """What the leakage checks found, in a few sentences the learner can build on."""
+    split, lines = decisions["split"], []
+    if split["identical"] in ("none", "grouped"):
+        lines.append("- No row of feature values is in both the training and the test set (checked).")
+    elif split["identical"] == "expected":
+        lines.append(
+            "- Identical rows are expected in this table and were split one by one, so a test "
+            "row's features can also appear in training rows: the score measures how well the "
+            "model knows these combinations, not unseen ones."
+        )
+    lines.append("- The target is not among the features, nor copied under another name (checked).")
+    identifiers = [f"`{c['name']}`" for c in decisions["columns"] if c["role"] == "identifier"]
+    if identifiers:
+        lines.append(f"- Left out as identifiers, never seen by the model: {', '.join(identifiers)}.")
+    dates = [c["name"] for c in decisions["columns"] if c["role"] == "datetime"]
+    if dates and split["kind"] != "time":
+        lines.append(
+            f"- The table has dates ({', '.join(f'`{d}`' for d in dates)}) but rows were split "
+            "at random: the model was tested on the same period it learned from. To test on "
+            f"the future, set `prepare.split: time` and `prepare.time_column: {dates[0]}`."
+        )
+    alone = metrics.get("single_features", {})
+    close = {name: s for name, s in alone.items() if s["close_to_model"]}
+    if close:
+        named = ", ".join(f"`{n}` ({s['share_of_model_gain']:.0%})" for n, s in close.items())
+        lines.append(
+            f"- **Worth a question:** on its own, {named} of the model's gain over the baseline "
+            "(cross-validated on training rows). Is it known at the moment a prediction would be "
+            "made, or recorded after the outcome? If after, it leaks the answer: list it under "
+            "`data.drop_columns`."
+        )
+    elif alone:
+        name, strongest = next(iter(alone.items()))
+        lines.append(
+            "- No single feature comes close to the whole model on its own (the strongest, "
+            f"`{name}`, reaches {strongest['share_of_model_gain']:.0%} of its gain over the baseline)."
+        )
+    return "\n".join(lines)
+
+
 def data_uri(png: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
 
 
-def render_markdown(source: str, metrics: dict, figures: dict[str, Path]) -> str:
+def render_markdown(
+    source: str, metrics: dict, figures: dict[str, Path], decisions: dict
+) -> str:
     """Fill the write-up's placeholders from the outputs, then turn Markdown into HTML."""
 
     def figure(name: str, caption: str = "") -> str:
@@ -92,6 +135,11 @@ def render_markdown(source: str, metrics: dict, figures: dict[str, Path]) -> str
     env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
     filled = env.from_string(source).render(
         metrics=metrics,
+        decisions=decisions,
+        data_account=datacard.rows_account(decisions),
+        task_and_classes=datacard.classes_account(decisions),
+        column_roles=datacard.roles_table(decisions),
+        leakage_checks=leakage_account(metrics, decisions),
         metric=lambda dotted: fmt(lookup(metrics, dotted)),
         results_table=results_table(metrics),
         figure=figure,
@@ -102,7 +150,9 @@ def render_markdown(source: str, metrics: dict, figures: dict[str, Path]) -> str
     return markdown.render(filled)
 
 
-def build(source_text: str, metrics: dict, env_info: dict, figures: dict[str, Path]) -> str:
+def build(
+    source_text: str, metrics: dict, env_info: dict, figures: dict[str, Path], decisions: dict
+) -> str:
     meta, body = split_front_matter(source_text)
     # The page template only fills in values: all logic stays here in Python.
     page = Environment(
@@ -121,7 +171,7 @@ def build(source_text: str, metrics: dict, env_info: dict, figures: dict[str, Pa
         or "Not stated yet: say where this model should not be trusted.",
         level=round(metrics["confidence"] * 100),
         packages=packages,
-        body=Markup(render_markdown(body, metrics, figures)),
+        body=Markup(render_markdown(body, metrics, figures, decisions)),
         metrics=metrics,
         fmt=fmt,
         environment=env_info,
@@ -138,6 +188,7 @@ def main() -> None:
         json.loads(paths.METRICS.read_text(encoding="utf-8")),
         json.loads(paths.ENVIRONMENT.read_text(encoding="utf-8")),
         figures,
+        json.loads(paths.DECISIONS.read_text(encoding="utf-8")),
     )
     write_text_atomic(html, paths.WRITEUP)
     print(f"report: {paths.WRITEUP.relative_to(paths.ROOT)} (open it in a browser to read)")
