@@ -170,22 +170,30 @@ DECIMAL_COMMA = re.compile(r"\A-?\d+,\d+\Z")
 def decode_sample(data: bytes) -> tuple[str, str, bool]:
     """The sample as text, its encoding, and whether the encoding is certain.
 
-    UTF-8 is tried first (it fails loudly on other encodings); otherwise charset-normalizer,
-    which cookiecutter brings through requests, names the most likely one.
+    UTF-8 is tried first (it fails loudly on other encodings). Next Latin-1, the usual
+    encoding of older Western European exports: certain when every non-ASCII byte is one
+    of its letters or signs (0xA0-0xFF), and Windows-1252 when it also has that code page's
+    quotes and dashes (0x80-0x9F). Anything else goes to charset-normalizer (which
+    cookiecutter brings through requests); its guesses on short samples are often wrong,
+    so they are marked uncertain.
     """
     try:
         return codecs.getincrementaldecoder("utf-8-sig")().decode(data, final=False), "utf-8", True
     except UnicodeDecodeError:
         pass
+    high = {b for b in data if b >= 0x80}
+    if high <= set(range(0xA0, 0x100)):
+        return data.decode("latin-1"), "latin-1", True
     try:
-        from charset_normalizer import from_bytes
-    except ImportError:  # pragma: no cover - cookiecutter depends on requests, which has it
-        return data.decode("latin-1"), "latin-1", False
+        return data.decode("cp1252"), "cp1252", True
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
     best = from_bytes(data).best()
     if best is None:
         return data.decode("latin-1"), "latin-1", False
-    name = codecs.lookup(best.encoding).name
-    return str(best), {"iso8859-1": "latin-1"}.get(name, name), True
+    return str(best), codecs.lookup(best.encoding).name, False
 
 
 def sniff_table(path: Path, size: int = 1 << 16) -> dict:

@@ -135,7 +135,8 @@ def test_a_local_file_has_no_download_stage_and_is_tracked_on_setup(render, peng
     assert "dvc add $(basename $@)" in makefile
     params = yaml.safe_load(study.read("params.yaml"))["data"]
     assert params == {"dataset": "local_file", "target": "species", "task": "auto",
-                      "drop_columns": []}
+                      "drop_columns": [], "columns": {}, "drop_classes": [],
+                      "read": {"sep": ",", "decimal": ".", "encoding": "utf-8"}}
     assert yaml.safe_load(study.read("params.yaml"))["evaluate"]["metric"] == "auto"
 
 
@@ -143,7 +144,8 @@ def test_a_url_renders_a_download_stage_with_its_checksum(render):
     study = render(**url_answers(task="classification"))
     data = yaml.safe_load(study.read("params.yaml"))["data"]
     assert (data["url"], data["sha256"], data["task"]) == (URL, PENGUINS_SHA256, "classification")
-    assert yaml.safe_load(study.read("params.yaml"))["evaluate"]["metric"] == "accuracy"
+    # auto: prepare picks accuracy, or balanced accuracy when a class is rare
+    assert yaml.safe_load(study.read("params.yaml"))["evaluate"]["metric"] == "auto"
     stage = yaml.safe_load(study.read("dvc.yaml"))["stages"]["get_data"]
     assert stage["outs"] == ["data/raw/penguins.csv"]
     assert stage["params"] == ["data.url", "data.sha256"]

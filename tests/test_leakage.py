@@ -11,13 +11,13 @@ SCALE_BEFORE_SPLIT = '''
 _honest_split = split
 
 
-def split(frame, data, prepare):  # LEAK: the scaler sees the test rows
+def split(frame, decisions, settings):  # LEAK: the scaler sees the test rows
     from sklearn.preprocessing import StandardScaler
 
-    features = [c for c in frame.columns if c != data["target"]]
+    features = [c for c in frame.columns if c != decisions["target"]]
     frame = frame.copy()
     frame[features] = StandardScaler().fit_transform(frame[features])
-    return _honest_split(frame, data, prepare)
+    return _honest_split(frame, decisions, settings)
 
 
 '''
@@ -26,9 +26,9 @@ DUPLICATE_ACROSS_SETS = '''
 _honest_split = split
 
 
-def split(frame, data, prepare):  # LEAK: some training rows are copied into the test set
-    train, test = _honest_split(frame, data, prepare)
-    return train, pd.concat([test, train.head(20)])
+def split(frame, decisions, settings):  # LEAK: some training rows are copied into the test set
+    train, test, how = _honest_split(frame, decisions, settings)
+    return train, pd.concat([test, train.head(20)]), how
 
 
 '''

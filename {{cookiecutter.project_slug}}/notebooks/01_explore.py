@@ -19,7 +19,6 @@
 
 # %%
 import matplotlib.pyplot as plt
-
 import pandas as pd
 
 from {{ cookiecutter.module_name }} import datasets, prepare

@@ -32,7 +32,10 @@ def test_a_feature_that_copies_the_answer_is_named(messy, params):
     decisions = decide_for(messy, params, task="classification")
     train_rows, test_rows = messy.iloc[:90], messy.iloc[90:]
     decisions["split"] = {"kind": "random", "identical": "none"}
-    quick = {**params, "evaluate": {**params["evaluate"], "bootstrap_resamples": 100, "metric": "accuracy"}}
+    quick = {
+        **params,
+        "evaluate": {**params["evaluate"], "bootstrap_resamples": 100, "metric": "accuracy"},
+    }
     model = train.fit(train_rows, quick, decisions)
     alone = evaluate.evaluate(model, train_rows, test_rows, quick, decisions)["single_features"]
     assert alone["weight"]["close_to_model"] and alone["after_the_fact"]["close_to_model"]

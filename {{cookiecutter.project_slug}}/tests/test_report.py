@@ -39,9 +39,14 @@ DECISIONS = {
         {"name": "size", "role": "numeric", "reason": "numbers"},
         {"name": "person", "role": "identifier", "reason": "unique per row"},
     ],
-    "rows": {"raw": 110, "used": 100, "train": 80, "test": 20,
-             "removed": [{"reason": "no value in the target column", "rows": 10}],
-             "identical": {"rows": 0, "patterns": 0}},
+    "rows": {
+        "raw": 110,
+        "used": 100,
+        "train": 80,
+        "test": 20,
+        "removed": [{"reason": "no value in the target column", "rows": 10}],
+        "identical": {"rows": 0, "patterns": 0},
+    },
     "split": {"kind": "random", "identical": "none"},
     "missing": {"kind": 10},
 }

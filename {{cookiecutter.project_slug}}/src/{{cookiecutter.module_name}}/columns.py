@@ -23,8 +23,11 @@ FEATURE_ROLES = ("numeric", "categorical", "datetime")
 LEFT_OUT_ROLES = ("text", "identifier", "constant", "excluded")
 ROLES = FEATURE_ROLES + LEFT_OUT_ROLES
 
-# Names that say "identifier": id, user_id, passenger.id, PassengerId, rownames, Unnamed: 0.
-ID_NAME = re.compile(r"(^|[_\s.-])(id|uuid|key)$|^(id|index|rownames|unnamed: ?\d+)$", re.I)
+# Names that say "identifier": id, idno, user_id, passenger.id, PassengerId, rownames,
+# Unnamed: 0.
+ID_NAME = re.compile(
+    r"(^|[_\s.-])(id|uuid|key)$|^(id(no|nr|num)?|index|rownames|unnamed: ?\d+)$", re.I
+)
 ID_CAMEL = re.compile(r"[a-z]I[dD]$")
 # A target with a name like these holds codes for classes, even when they are numbers.
 CLASS_NAME = re.compile(r"class|code|type|label|categor|group|kind|species|grade|status", re.I)
@@ -32,6 +35,8 @@ CLASS_NAME = re.compile(r"class|code|type|label|categor|group|kind|species|grade
 DATE_LIKE = re.compile(r"^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}.*)?\s*$")
 # Free text: at least this many words on average, and many different values.
 TEXT_MIN_WORDS, TEXT_MIN_DISTINCT = 3, 100
+# Text this short and different in nearly every row is a name or a code (an identifier).
+SHORT_LABEL_CHARS = 40
 # Below this many rows, "unique per row" says little about a column.
 MIN_ROWS_FOR_UNIQUE = 20
 # A whole-number target with at most this many values and no long tail is a set of classes.
@@ -85,14 +90,19 @@ def role_of(column: pd.Series) -> tuple[str, str]:
         return "numeric", "numbers"
     if looks_like_dates(values):
         return "datetime", "dates or times: year, month, weekday and hour become features"
-    words = values.astype(str).str.split().str.len().mean()
+    text = values.astype(str)
+    nearly_unique = distinct >= 0.95 * len(values) and len(values) >= MIN_ROWS_FOR_UNIQUE
+    if nearly_unique and text.str.len().mean() <= SHORT_LABEL_CHARS:
+        return "identifier", (
+            f"a different value in nearly every row ({distinct} of {len(values)}): a name or "
+            "label, not a measurement"
+        )
+    words = text.str.split().str.len().mean()
     if words >= TEXT_MIN_WORDS and distinct >= TEXT_MIN_DISTINCT:
         return "text", (
             f"free text ({distinct} different values, {words:.0f} words on average): left "
             "out, as turning text into features is a study of its own"
         )
-    if unique_per_row:
-        return "identifier", "a different value in every row: a label, not a measurement"
     return "categorical", f"text with {distinct} different values"
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .columns import is_rare
+from .columns import FEATURE_ROLES, is_rare
 from .validation import shown
 
 # Classes listed one by one in the target's distribution; the rest are summed up.
@@ -61,9 +61,11 @@ def rows_account(decisions: dict) -> str:
         )
     missing = decisions["missing"]
     if missing:
-        worst = ", ".join(f"`{cell(k)}` {v}" for k, v in sorted(missing.items(), key=lambda kv: -kv[1])[:5])
+        most = sorted(missing.items(), key=lambda kv: -kv[1])[:5]
+        worst = ", ".join(f"`{cell(k)}` {v}" for k, v in most)
         lines.append(
-            f"- Missing values in {len(missing)} columns (most: {worst}); the model fills "
+            f"- Missing values in {len(missing)} column{'s' if len(missing) > 1 else ''} "
+            f"(most: {worst}); the model fills "
             "them from training rows"
         )
     else:
@@ -122,7 +124,8 @@ def columns_table(frame: pd.DataFrame, decisions: dict) -> str:
 def target_table(target: pd.Series, task: str) -> str:
     if task == "regression":
         stats = target.describe()
-        return table(["statistic", "value"], [[k, f"{v:.4g}"] for k, v in stats.items()])
+        rows = [[k, int(v) if k == "count" else f"{v:.4g}"] for k, v in stats.items()]
+        return table(["statistic", "value"], rows)
     counts = target.value_counts(dropna=False)
     total = counts.sum()
     rows = [
@@ -138,13 +141,14 @@ def target_table(target: pd.Series, task: str) -> str:
 def summary(frame: pd.DataFrame, decisions: dict, source) -> str:
     """The Markdown of ``data/summary.md`` for the raw table ``frame``."""
     target = decisions["target"]
-    features = sum(c["role"] in ("numeric", "categorical", "datetime") for c in decisions["columns"])
+    features = sum(c["role"] in FEATURE_ROLES for c in decisions["columns"])
+    left_out = frame.shape[1] - 1 - features
     return f"""# What the data holds
 
 *Measured by the pipeline (prepare stage) from `{shown(source)}`. Do not edit: it is
 rewritten whenever the data changes. The data card, [README.md](README.md), is yours.*
 
-- Columns: {frame.shape[1]} (the target, {features} used as features, {frame.shape[1] - 1 - features} left out)
+- Columns: {frame.shape[1]} (the target, {features} used as features, {left_out} left out)
 - Target: `{cell(target)}`
 {classes_account(decisions)}
 
@@ -155,7 +159,7 @@ rewritten whenever the data changes. The data card, [README.md](README.md), is y
 ## Columns: their roles, types and missing values
 
 Each column has one role. Only numeric, categorical and datetime columns reach the model;
-to change a role, name it in params.yaml under `data.columns` (for example `zip_code: categorical`).
+to change a role, name it in params.yaml under `data.columns` (e.g. `zip_code: categorical`).
 
 {columns_table(frame, decisions)}
 

@@ -58,7 +58,10 @@ def single_feature_scores(x_train, y_train, decisions: dict, settings: dict, res
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # a rare class may miss a fold of the sample
                 cv = cross_val_score(
-                    alone, sample, labels, cv=scoring.folds(task, 3, seed),
+                    alone,
+                    sample,
+                    labels,
+                    cv=scoring.folds(task, 3, seed),
                     scoring=scoring.make_metric_scorer(task, name),
                 )
             share = gain(float(np.mean(cv)), baseline, name) / model_gain if model_gain > 0 else 0.0

@@ -41,7 +41,9 @@ class Read(Section):
         try:
             codecs.lookup(value)
         except LookupError:
-            raise ValueError("not a text encoding Python knows, e.g. utf-8, latin-1, cp1252") from None
+            raise ValueError(
+                "not a text encoding Python knows, e.g. utf-8, latin-1, cp1252"
+            ) from None
         return value
 
 

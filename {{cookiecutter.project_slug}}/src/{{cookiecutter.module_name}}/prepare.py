@@ -122,7 +122,9 @@ def split_rows(
         return train, test, "expected" if expected else "none"
     groups = fingerprints.to_numpy()
     if stratify is not None:
-        folds = StratifiedGroupKFold(n_splits=max(2, round(1 / size)), shuffle=True, random_state=seed)
+        folds = StratifiedGroupKFold(
+            n_splits=max(2, round(1 / size)), shuffle=True, random_state=seed
+        )
         train, test = next(folds.split(positions, stratify, groups))
     else:
         splitter = GroupShuffleSplit(n_splits=1, test_size=size, random_state=seed)
@@ -130,7 +132,9 @@ def split_rows(
     return train, test, "grouped"
 
 
-def split(frame: pd.DataFrame, decisions: dict, settings: dict) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def split(
+    frame: pd.DataFrame, decisions: dict, settings: dict
+) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Train and test rows by ``prepare.split``, and a record of how they were split."""
     target, kind = decisions["target"], settings["split"]
     features = frame[feature_names(decisions)]
@@ -146,16 +150,26 @@ def split(frame: pd.DataFrame, decisions: dict, settings: dict) -> tuple[pd.Data
         order = np.argsort(when.to_numpy(), kind="stable")
         cut = len(order) - math.ceil(settings["test_size"] * len(order))
         train, test = frame.iloc[order[:cut]], frame.iloc[order[cut:]]
-        record = {"kind": "time", "identical": "not checked", "column": column,
-                  "test_from": str(when.iloc[order[cut]])}
+        record = {
+            "kind": "time",
+            "identical": "not checked",
+            "column": column,
+            "test_from": str(when.iloc[order[cut]]),
+        }
     elif kind == "group":
         column = settings["group_column"]
         groups = frame[column].astype(str).to_numpy()
-        splitter = GroupShuffleSplit(n_splits=1, test_size=settings["test_size"], random_state=settings["seed"])
+        splitter = GroupShuffleSplit(
+            n_splits=1, test_size=settings["test_size"], random_state=settings["seed"]
+        )
         rows_train, rows_test = next(splitter.split(frame, groups=groups))
         train, test = frame.iloc[rows_train], frame.iloc[rows_test]
-        record = {"kind": "group", "identical": "not checked", "column": column,
-                  "groups": int(pd.Series(groups).nunique())}
+        record = {
+            "kind": "group",
+            "identical": "not checked",
+            "column": column,
+            "groups": int(pd.Series(groups).nunique()),
+        }
     else:
         fingerprints = checks.row_fingerprints(features)
         rows_train, rows_test, identical = split_rows(

@@ -81,7 +81,9 @@ def leakage_account(metrics: dict, decisions: dict) -> str:
     """What the leakage checks found, in a few sentences the learner can build on."""
     split, lines = decisions["split"], []
     if split["identical"] in ("none", "grouped"):
-        lines.append("- No row of feature values is in both the training and the test set (checked).")
+        lines.append(
+            "- No row of feature values is in both the training and the test set (checked)."
+        )
     elif split["identical"] == "expected":
         lines.append(
             "- Identical rows are expected in this table and were split one by one, so a test "
@@ -91,7 +93,9 @@ def leakage_account(metrics: dict, decisions: dict) -> str:
     lines.append("- The target is not among the features, nor copied under another name (checked).")
     identifiers = [f"`{c['name']}`" for c in decisions["columns"] if c["role"] == "identifier"]
     if identifiers:
-        lines.append(f"- Left out as identifiers, never seen by the model: {', '.join(identifiers)}.")
+        lines.append(
+            f"- Left out as identifiers, never seen by the model: {', '.join(identifiers)}."
+        )
     dates = [c["name"] for c in decisions["columns"] if c["role"] == "datetime"]
     if dates and split["kind"] != "time":
         lines.append(
@@ -104,16 +108,17 @@ def leakage_account(metrics: dict, decisions: dict) -> str:
     if close:
         named = ", ".join(f"`{n}` ({s['share_of_model_gain']:.0%})" for n, s in close.items())
         lines.append(
-            f"- **Worth a question:** on its own, {named} of the model's gain over the baseline "
-            "(cross-validated on training rows). Is it known at the moment a prediction would be "
-            "made, or recorded after the outcome? If after, it leaks the answer: list it under "
-            "`data.drop_columns`."
+            "- **Worth a question:** alone, with no other feature, these reach most of the "
+            f"model's gain over the baseline (cross-validated on training rows): {named}. Is "
+            "each known at the moment a prediction would be made, or recorded after the "
+            "outcome? If after, it leaks the answer: list it under `data.drop_columns`."
         )
     elif alone:
         name, strongest = next(iter(alone.items()))
+        share = strongest["share_of_model_gain"]
         lines.append(
             "- No single feature comes close to the whole model on its own (the strongest, "
-            f"`{name}`, reaches {strongest['share_of_model_gain']:.0%} of its gain over the baseline)."
+            f"`{name}`, reaches {share:.0%} of its gain over the baseline)."
         )
     return "\n".join(lines)
 
@@ -122,9 +127,7 @@ def data_uri(png: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
 
 
-def render_markdown(
-    source: str, metrics: dict, figures: dict[str, Path], decisions: dict
-) -> str:
+def render_markdown(source: str, metrics: dict, figures: dict[str, Path], decisions: dict) -> str:
     """Fill the write-up's placeholders from the outputs, then turn Markdown into HTML."""
 
     def figure(name: str, caption: str = "") -> str:

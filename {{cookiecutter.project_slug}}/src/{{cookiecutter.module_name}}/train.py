@@ -21,9 +21,7 @@ def fit(train_frame: pd.DataFrame, params: dict, decisions: dict):
     """
     features, labels = datasets.split_features(train_frame, decisions["target"])
     checks.assert_target_not_a_feature(features, labels)
-    model = modelling.build(
-        params["train"], decisions["task"], columns.features_by_role(decisions)
-    )
+    model = modelling.build(params["train"], decisions["task"], columns.features_by_role(decisions))
     checks.assert_preprocessing_in_pipeline(model)
     return model.fit(features, labels)
 
