@@ -1,6 +1,6 @@
 # Maintainer commands for the template. Run `make` to list them.
 .DEFAULT_GOAL := help
-.PHONY: help dev test test-fast test-full lock docs walkthrough golden bench bench-setup demo screenshot clean
+.PHONY: help dev test test-fast test-full lock docs walkthrough golden bench bench-setup bench-tables demo screenshot clean
 
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --locked
@@ -50,6 +50,10 @@ bench: dev ## Measure render, first result, rerun, size, test time: docs/benchma
 
 bench-setup: dev ## Time a study's make setup with uv and with pip: docs/benchmarks-setup.md
 	$(RUN) python -m benchmarks.setup_time $(SETUP_ARGS)
+
+# Needs a memory cgroup (root on Linux); about 10 minutes on 2 cores.
+bench-tables: dev ## Time real-table studies under a 3 GB memory cap: docs/benchmarks-real-tables.md
+	$(RUN) python -m benchmarks.real_tables $(TABLES_ARGS)
 
 demo: dev ## Render the default study into demo/ and run it to its write-up
 	rm -rf demo/digits-practice-study

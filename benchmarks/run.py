@@ -49,6 +49,11 @@ NOTES = [
         "Setup timings of uv against pip: `make bench-setup` (`benchmarks/setup_time.py`), "
         "[benchmarks-setup.md](benchmarks-setup.md)."
     ),
+    (
+        "Real tables (the 337k-row flights table under a 3 GB memory cap, the 26k-row "
+        "weather Parquet file): `make bench-tables` (`benchmarks/real_tables.py`), "
+        "[benchmarks-real-tables.md](benchmarks-real-tables.md)."
+    ),
 ]
 
 

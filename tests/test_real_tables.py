@@ -163,10 +163,11 @@ def test_the_large_flight_table_finishes_under_a_memory_cap(flights):
 
 
 def test_a_feature_known_only_after_the_event_is_questioned(flights):
-    alone = flights.metrics["single_features"]
-    assert alone["dep_delay"]["close_to_model"]
+    alone = flights.decisions["single_features"]["alone"]
+    assert alone["dep_delay"]["close_to_all"]
     assert "Worth a question" in flights.writeup and "dep_delay" in flights.writeup
     assert "feature 'dep_delay' alone reaches" in flights.output
+    assert "| `dep_delay` |" in flights.summary
 
 
 BAD_PARAMS = [

@@ -13,6 +13,7 @@ import sys
 
 import pandas as pd
 import pytest
+import yaml
 from conftest import TEMPLATE, render_into
 from realtables import TABLES
 
@@ -101,3 +102,17 @@ def test_an_unsure_guess_names_the_setting(tmp_path):
     found = local_extensions.sniff_table(odd)
     assert not found["sure"]
     assert "data.read" in found["why"]
+
+
+def test_a_european_export_renders_with_its_read_settings(tmp_path):
+    table = next(t for t in TABLES if t.name == "budget_food_semicolon")
+    path = table.write(tmp_path)
+    study = render_into(
+        tmp_path / "out",
+        dataset="local_file",
+        dataset_location=str(path),
+        target_column=table.target,  # found among the columns: the header was split on ';'
+        project_name="Budget food",
+    )
+    read = yaml.safe_load(study.read("params.yaml"))["data"]["read"]
+    assert read == {"sep": ";", "decimal": ",", "encoding": "utf-8"}

@@ -90,3 +90,17 @@ def test_a_class_too_small_to_split_names_the_class_and_the_fix(params):
     labels = pd.Series(["a"] * 50 + ["b"] * 50 + ["tiny"] * 2, name="kind")
     with pytest.raises(ValueError, match=r"class 'tiny' \(2 rows\).*data.drop_classes"):
         prepare.check_class_sizes(labels, params["prepare"], 5)
+
+
+def test_every_feature_is_also_scored_alone(raw, params):
+    _, _, decisions = prepare.prepare_table(raw, params)
+    assert set(decisions["single_features"]["alone"]) == set(prepare.feature_names(decisions))
+
+
+def test_a_feature_that_gives_the_answer_away_is_named(messy, params):
+    messy["after_the_fact"] = messy["target"] * 10 + 3  # recorded after the outcome
+    settings = {**params, "data": {**params["data"], "target": "target", "columns": {}}}
+    _, _, decisions = prepare.prepare_table(messy, settings)
+    alone = decisions["single_features"]["alone"]
+    assert alone["after_the_fact"]["close_to_all"]
+    assert not alone["colour"]["close_to_all"]

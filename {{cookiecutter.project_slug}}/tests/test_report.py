@@ -49,11 +49,17 @@ DECISIONS = {
     },
     "split": {"kind": "random", "identical": "none"},
     "missing": {"kind": 10},
+    "single_features": {
+        "metric": "accuracy",
+        "baseline": 0.5,
+        "all_features": 0.9,
+        "alone": {"size": {"cv": 0.6, "share": 0.25, "close_to_all": False}},
+    },
 }
 
 
-def build(source, figures=None, metrics=None):
-    return report.build(source, metrics or METRICS, ENVIRONMENT, figures or {}, DECISIONS)
+def build(source, figures=None, decisions=DECISIONS):
+    return report.build(source, METRICS, ENVIRONMENT, figures or {}, decisions)
 
 
 def test_the_data_account_shows_removed_rows_and_left_out_columns():
@@ -64,8 +70,10 @@ def test_the_data_account_shows_removed_rows_and_left_out_columns():
 
 
 def test_a_feature_strong_on_its_own_is_questioned():
-    alone = {"size": {"cv": 0.9, "share_of_model_gain": 0.95, "close_to_model": True}}
-    html = build("{{ leakage_checks }}", metrics={**METRICS, "single_features": alone})
+    assert "No single feature comes close" in build("{{ leakage_checks }}")
+    strong = {"size": {"cv": 0.88, "share": 0.95, "close_to_all": True}}
+    scores = {**DECISIONS["single_features"], "alone": strong}
+    html = build("{{ leakage_checks }}", decisions={**DECISIONS, "single_features": scores})
     assert "Worth a question" in html and "known at the moment a prediction" in html
 
 

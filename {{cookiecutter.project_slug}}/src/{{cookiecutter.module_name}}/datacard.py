@@ -102,6 +102,21 @@ def classes_account(decisions: dict) -> str:
     return "\n".join(lines)
 
 
+def single_features_table(decisions: dict, shown: int = 5) -> str:
+    """The features strongest on their own, against all features together."""
+    scores = decisions["single_features"]
+    rows = [
+        [f"`{name}`", f"{s['cv']:.3f}", f"{s['share']:.0%}", "yes" if s["close_to_all"] else ""]
+        for name, s in list(scores["alone"].items())[:shown]
+    ]
+    metric = scores["metric"]
+    header = ["feature alone", f"cv {metric}", "share of all features' gain", "worth a question"]
+    return (
+        f"All features together: {scores['all_features']:.3f}; baseline (no feature): "
+        f"{scores['baseline']:.3f}.\n\n" + table(header, rows)
+    )
+
+
 def columns_table(frame: pd.DataFrame, decisions: dict) -> str:
     missing = frame.isna().sum()
     roles = {c["name"]: c for c in decisions["columns"]}
@@ -162,6 +177,14 @@ Each column has one role. Only numeric, categorical and datetime columns reach t
 to change a role, name it in params.yaml under `data.columns` (e.g. `zip_code: categorical`).
 
 {columns_table(frame, decisions)}
+
+## Features that carry the score on their own
+
+Each feature alone, in a small decision tree cross-validated on training rows, against the same
+tree on all features. One that reaches most of what all features reach is worth a question:
+is it known when a prediction is made, or recorded after the outcome (a leak)?
+
+{single_features_table(decisions)}
 
 ## Distribution of the target, `{cell(target)}`
 

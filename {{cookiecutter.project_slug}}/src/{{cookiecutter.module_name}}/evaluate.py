@@ -4,73 +4,20 @@
 
 It scores the trained model and a baseline the same way: cross-validation on the training
 rows (mean and spread), then once on the held-out test rows with a bootstrap interval.
-It also scores each feature on its own, on training rows: a single feature that comes
-close to the whole model is worth a question (is it known when a prediction is made?).
 """
 
 from __future__ import annotations
 
-import warnings
-
 import joblib
-import numpy as np
 import pandas as pd
-from sklearn.model_selection import cross_val_score
-from sklearn.pipeline import Pipeline
-from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from . import checks, columns, datasets, environment, figures, modelling, paths, scoring
 from .files import write_json_atomic
 from .params import load
 from .validation import read_table
 
-# Each feature alone is scored on a sample of at most this many training rows, with a small
-# tree: enough to see a feature that carries most of the score, cheap on any table.
-SINGLE_FEATURE_ROWS = 5000
-# A feature alone reaching this share of the model's gain over the baseline is named.
-CLOSE_TO_MODEL = 0.8
 # The learning curve refits the model many times: on big tables, a sample of training rows.
 LEARNING_CURVE_ROWS = 20_000
-
-
-def gain(score: float, baseline: float, name: str) -> float:
-    """How much better than the baseline a score is (for errors, lower is better)."""
-    return baseline - score if name in scoring.LOWER_IS_BETTER else score - baseline
-
-
-def single_feature_scores(x_train, y_train, decisions: dict, settings: dict, results: dict):
-    """Each feature alone, cross-validated on training rows, against the full model."""
-    task, name, seed = decisions["task"], decisions["metric"], settings["seed"]
-    sample = x_train.sample(min(len(x_train), SINGLE_FEATURE_ROWS), random_state=seed)
-    labels = y_train.loc[sample.index]
-    tree = DecisionTreeClassifier if task == "classification" else DecisionTreeRegressor
-    baseline = results["baseline"]["cv"]["mean"]
-    model_gain = gain(results["model"]["cv"]["mean"], baseline, name)
-    scores = []
-    for role, names in columns.features_by_role(decisions).items():
-        for feature in names:
-            alone = Pipeline(
-                [
-                    ("preprocess", modelling.preprocessing({role: [feature]})),
-                    ("model", tree(max_depth=4, random_state=seed)),
-                ]
-            )
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # a rare class may miss a fold of the sample
-                cv = cross_val_score(
-                    alone,
-                    sample,
-                    labels,
-                    cv=scoring.folds(task, 3, seed),
-                    scoring=scoring.make_metric_scorer(task, name),
-                )
-            share = gain(float(np.mean(cv)), baseline, name) / model_gain if model_gain > 0 else 0.0
-            scores.append((feature, float(np.mean(cv)), share))
-    # Strongest first; keyed by feature name, as DVC reads metrics files as nested keys.
-    return {
-        feature: {"cv": cv, "share_of_model_gain": share, "close_to_model": share >= CLOSE_TO_MODEL}
-        for feature, cv, share in sorted(scores, key=lambda s: -s[2])
-    }
 
 
 def evaluate(model, train: pd.DataFrame, test: pd.DataFrame, params: dict, decisions: dict) -> dict:
@@ -124,9 +71,6 @@ def evaluate(model, train: pd.DataFrame, test: pd.DataFrame, params: dict, decis
         ),
     }
     results["confidence"] = settings["confidence"]
-    results["single_features"] = single_feature_scores(
-        x_train, y_train, decisions, settings, results
-    )
     return results
 
 
@@ -163,13 +107,6 @@ def main() -> None:
         f"(baseline {results['baseline']['test'][name]:.3f}) -> "
         f"{paths.METRICS.relative_to(paths.ROOT)}"
     )
-    for feature, alone in results["single_features"].items():
-        if alone["close_to_model"]:
-            print(
-                f"evaluate: feature {feature!r} alone reaches {alone['share_of_model_gain']:.0%} "
-                "of the model's gain over the baseline: is it known at the moment a prediction "
-                "is made? (see the write-up)"
-            )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@
 3. Rows without a target value are removed and counted. No other row is removed: rows
    that are identical to another row stay, and the split keeps copies on one side.
 4. The split uses the seed in ``params.yaml``, so it is the same on every machine.
+5. Each feature is scored on its own, on training rows: one that does nearly as well as
+   all features together is named (is it known when a prediction is made, or a leak?).
 
 Feature values are not changed here: every transformation that learns from data (scaling,
 imputing, encoding, date parts) lives in the model pipeline, fitted on training rows only.
@@ -18,15 +20,27 @@ The measured facts go to ``data/summary.md``, the data card's second half.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import GroupShuffleSplit, StratifiedGroupKFold, train_test_split
+from sklearn.model_selection import (
+    GroupShuffleSplit,
+    StratifiedGroupKFold,
+    cross_val_score,
+    train_test_split,
+)
+from sklearn.pipeline import Pipeline
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from . import checks, columns, datacard, datasets, paths, validation
+from . import checks, columns, datacard, datasets, modelling, paths, scoring, validation
 from .files import write_csv_atomic, write_text_atomic
 from .params import load
 
+# Each feature alone is scored, with a small tree, on a sample of at most this many training
+# rows, and set against the same tree on all features. A feature that reaches this share of
+# what all features reach together is named: is it known when a prediction is made?
+SINGLE_FEATURE_ROWS, CLOSE_TO_ALL = 5000, 0.8
 # Identical rows are copies (kept on one side of the split) unless the features can take so
 # few combinations that repeats are expected: fewer than this many per row of data.
 EXPECTED_REPEATS_FACTOR = 10
@@ -180,6 +194,36 @@ def split(
     return train, test, record
 
 
+def single_feature_scores(train: pd.DataFrame, decisions: dict, seed: int) -> dict:
+    """Each feature alone against all features together, cross-validated on training rows."""
+    task, metric = decisions["task"], decisions["metric"]
+    sample = train.sample(min(len(train), SINGLE_FEATURE_ROWS), random_state=seed)
+    x, y = datasets.split_features(sample, decisions["target"])
+    features = columns.features_by_role(decisions)
+    tree = DecisionTreeClassifier if task == "classification" else DecisionTreeRegressor
+
+    def score(used: dict, estimator) -> float:
+        model = Pipeline([("preprocess", modelling.preprocessing(used)), ("model", estimator)])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a rare class may miss a fold of the sample
+            folds = scoring.folds(task, 3, seed)
+            scorer = scoring.make_metric_scorer(task, metric)
+            return float(np.mean(cross_val_score(model, x, y, cv=folds, scoring=scorer)))
+
+    sign = -1 if metric in scoring.LOWER_IS_BETTER else 1
+    baseline = score(features, modelling.baseline(task))
+    together = score(features, tree(max_depth=4, random_state=seed))
+    gain = sign * (together - baseline)
+    alone = {}
+    for role, names in features.items():
+        for name in names:
+            cv = score({role: [name]}, tree(max_depth=4, random_state=seed))
+            share = sign * (cv - baseline) / gain if gain > 0 else 0.0
+            alone[name] = {"cv": cv, "share": share, "close_to_all": share >= CLOSE_TO_ALL}
+    ranked = dict(sorted(alone.items(), key=lambda item: -item[1]["share"]))
+    return {"metric": metric, "baseline": baseline, "all_features": together, "alone": ranked}
+
+
 def count_identical(features: pd.DataFrame) -> dict:
     """Rows that share all their feature values with another row, and their patterns."""
     fingerprints = checks.row_fingerprints(features)
@@ -207,6 +251,7 @@ def prepare_table(raw: pd.DataFrame, params: dict) -> tuple[pd.DataFrame, pd.Dat
         "test": len(test),
     }
     decisions["missing"] = {str(k): int(v) for k, v in raw.isna().sum().items() if v}
+    decisions["single_features"] = single_feature_scores(train, decisions, settings["seed"])
     return train, test, decisions
 
 
@@ -227,6 +272,13 @@ def main() -> None:
         + (f" ({gone} rows removed: see data/summary.md)" if gone else "")
         + f"; task {decisions['task']}, metric {decisions['metric']}"
     )
+    for name, alone in decisions["single_features"]["alone"].items():
+        if alone["close_to_all"]:
+            print(
+                f"prepare: feature {name!r} alone reaches {alone['share']:.0%} of what all "
+                "features reach together: is it known when a prediction is made? "
+                "(data/summary.md)"
+            )
 
 
 if __name__ == "__main__":

@@ -103,22 +103,22 @@ def leakage_account(metrics: dict, decisions: dict) -> str:
             "at random: the model was tested on the same period it learned from. To test on "
             f"the future, set `prepare.split: time` and `prepare.time_column: {dates[0]}`."
         )
-    alone = metrics.get("single_features", {})
-    close = {name: s for name, s in alone.items() if s["close_to_model"]}
+    alone = decisions.get("single_features", {}).get("alone", {})
+    close = {name: s for name, s in alone.items() if s["close_to_all"]}
     if close:
-        named = ", ".join(f"`{n}` ({s['share_of_model_gain']:.0%})" for n, s in close.items())
+        named = ", ".join(f"`{n}` ({s['share']:.0%})" for n, s in close.items())
         lines.append(
-            "- **Worth a question:** alone, with no other feature, these reach most of the "
-            f"model's gain over the baseline (cross-validated on training rows): {named}. Is "
-            "each known at the moment a prediction would be made, or recorded after the "
-            "outcome? If after, it leaks the answer: list it under `data.drop_columns`."
+            "- **Worth a question:** alone, with no other feature, these reach most of what "
+            "all features reach together (a small decision tree, cross-validated on training "
+            f"rows): {named}. Is each known at the moment a prediction would be made, or "
+            "recorded after the outcome? If after, it leaks the answer: list it under "
+            "`data.drop_columns`."
         )
     elif alone:
         name, strongest = next(iter(alone.items()))
-        share = strongest["share_of_model_gain"]
         lines.append(
-            "- No single feature comes close to the whole model on its own (the strongest, "
-            f"`{name}`, reaches {share:.0%} of its gain over the baseline)."
+            "- No single feature comes close to all features together (the strongest alone, "
+            f"`{name}`, reaches {strongest['share']:.0%} of their gain over the baseline)."
         )
     return "\n".join(lines)
 
