@@ -3,7 +3,8 @@
     python -m {{ cookiecutter.module_name }}.report
 
 ``reports/writeup.html`` is self-contained (figures embedded) and readable offline. This
-stage computes nothing new: every number in it comes from ``reports/metrics.json``.
+stage computes nothing new: every number in it comes from ``reports/metrics.json`` and the
+ledger of tries, ``reports/ledger.csv``.
 """
 
 from __future__ import annotations
@@ -96,9 +97,12 @@ def mark_notes(source: str, findings: list) -> tuple[str, list[list]]:
 
 
 def note_html(findings: list) -> str:
+    """One reviewer's note: each flagged sentence, with every rule it breaks and why."""
+    reasons = {}
+    for f in findings:
+        reasons.setdefault(f.sentence, []).append(f"{escape(f.message)} ({escape(f.rule)})")
     items = "".join(
-        f"<li><em>{escape(f.sentence)}</em> {escape(f.message)} ({escape(f.rule)})</li>"
-        for f in findings
+        f"<li><em>{escape(sentence)}</em> {' '.join(why)}</li>" for sentence, why in reasons.items()
     )
     title = "<strong>Reviewer's note</strong>"
     return f'<div class="reviewer-note" role="note">{title}<ul>{items}</ul></div>'

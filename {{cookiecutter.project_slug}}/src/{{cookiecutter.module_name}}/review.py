@@ -93,16 +93,19 @@ def compare_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def looks_statement(rows: list[dict]) -> str:
     """How many configurations were tried and how often the test set was scored."""
     tries = [row for row in rows if row["kind"] == "try"]
     looks = [row for row in rows if row["kind"] == "test"]
-    configurations = {row["configuration"] for row in tries + looks}
+    configurations = len({row["configuration"] for row in tries + looks})
     tried = (
-        f"{len(configurations)} configuration{'s' * (len(configurations) != 1)} "
-        f"{'were' if len(configurations) != 1 else 'was'} tried ({len(tries)} "
-        f"cross-validation tr{'ies' if len(tries) != 1 else 'y'} on the training rows, "
-        "listed under Modelling)"
+        f"{count(configurations, 'configuration was', 'configurations were')} tried "
+        f"({count(len(tries), 'cross-validation try', 'cross-validation tries')} on the "
+        "training rows, listed under Modelling)"
     )
     if not looks:
         return f"{tried}; the test set has not been scored yet."
@@ -173,6 +176,8 @@ RULES = {
     # A precise number typed by hand (0.953, 12.345, 95.3%) instead of a placeholder.
     "typed-number": re.compile(r"(?<![\w.])(0?\.\d{2,}|\d+\.\d{3,}|\d+\.\d+\s?%)(?![\w.])"),
 }
+# Written in two pieces so that cookiecutter, rendering this file, leaves the braces alone.
+EXAMPLE_PLACEHOLDER = "{" * 2 + ' metric("model.test.accuracy") ' + "}" * 2
 NAMED_TEST = re.compile(r"p[- ]?value|\bp\s*[<=]|t-test|permutation test|McNemar|Wilcoxon", re.I)
 
 
@@ -227,8 +232,8 @@ def check_sentence(sentence: str, paragraph: str, metrics: dict) -> list[tuple[s
         broken.append(
             (
                 "typed-number",
-                f"'{number.group(0)}' looks typed by hand: use a placeholder, such as "
-                'metric("model.test.accuracy") in double braces, so it matches metrics.json.',
+                f"'{number.group(0)}' looks typed by hand: use a placeholder such as "
+                f"{EXAMPLE_PLACEHOLDER}, so it always matches metrics.json.",
             )
         )
     return broken
@@ -288,7 +293,10 @@ def preregistration(root: Path = paths.ROOT) -> str:
         question_commits = _git("log", "--reverse", "--format=%H", "--", "QUESTION.md", root=root)
         result_commits = _git("log", "--reverse", "--format=%H", "--", results, root=root)
     except (OSError, subprocess.CalledProcessError):
-        return "Pre-registration cannot be checked: this study is not a git repository."
+        return (
+            "Pre-registration cannot be checked: this study is not a git repository, or "
+            "nothing is committed yet."
+        )
     hypothesis = next(
         (
             commit
