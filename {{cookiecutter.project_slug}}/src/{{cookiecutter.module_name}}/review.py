@@ -361,7 +361,7 @@ REFORMS = [
     ("5b", "Why this model type", "WRITEUP.md: Modelling"),
     ("5c", "How models were evaluated", "check: evaluation method"),
     ("5d", "How the reported model was selected", "check: chosen by cross-validation"),
-    ("5e", "Hyperparameter tuning", "REVIEW.md: were settings chosen on training rows only?"),
+    ("5e", "Hyperparameter tuning", "REVIEW.md: settings chosen on training rows only?"),
     ("5f", "Appropriate baseline", "check: baseline"),
     ("6a", "Preprocessing and modelling use training data only", "check: leakage guards"),
     ("6b", "Dependencies or duplicates across splits", "WRITEUP.md: Data leakage"),
