@@ -70,7 +70,7 @@ def record(kind: str, params: dict, cv: dict, test: float | None = None) -> dict
     new = not paths.LEDGER.exists()
     paths.LEDGER.parent.mkdir(parents=True, exist_ok=True)
     with paths.LEDGER.open("a", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, LEDGER_COLUMNS)
+        writer = csv.DictWriter(f, LEDGER_COLUMNS, lineterminator="\n")
         if new:
             writer.writeheader()
         writer.writerow(row)
