@@ -83,6 +83,7 @@ def test_over_claims_are_flagged(review, sentence, rule):
         "The 95% interval of the difference runs from {{ metric('difference.test_ci.low') }}.",
         "A permutation test (its p-value is in the table) shows a significant difference.",
         "We used Python 3.12 and five folds.",
+        "We set the learning rate to 0.05 and kept 200 trees.",
         "Results may not carry over to other data.",
     ],
 )

@@ -173,9 +173,13 @@ RULES = {
     ),
     # "significant" reads as a statistical test, and the pipeline runs none.
     "significance": re.compile(r"\bsignifican(t|tly|ce)\b", re.I),
-    # A precise number typed by hand (0.953, 12.345, 95.3%) instead of a placeholder.
+    # A precise number typed by hand (0.953, 12.345, 95.3%) instead of a placeholder...
     "typed-number": re.compile(r"(?<![\w.])(0?\.\d{2,}|\d+\.\d{3,}|\d+\.\d+\s?%)(?![\w.])"),
 }
+# ... a percentage, or a number in a sentence about results (a learning rate of 0.05 is fine).
+RESULT_WORDS = re.compile(
+    r"accura|scor|error|r2|r²|f1|mae|rmse|interval|baseline|precision|recall|auc|perform", re.I
+)
 # Written in two pieces so that cookiecutter, rendering this file, leaves the braces alone.
 EXAMPLE_PLACEHOLDER = "{" * 2 + ' metric("model.test.accuracy") ' + "}" * 2
 NAMED_TEST = re.compile(r"p[- ]?value|\bp\s*[<=]|t-test|permutation test|McNemar|Wilcoxon", re.I)
@@ -228,7 +232,7 @@ def check_sentence(sentence: str, paragraph: str, metrics: dict) -> list[tuple[s
             )
         )
     number = RULES["typed-number"].search(sentence)
-    if number:
+    if number and (number.group(0).endswith("%") or RESULT_WORDS.search(sentence)):
         broken.append(
             (
                 "typed-number",
