@@ -107,4 +107,29 @@ def test_unknown_placeholder_fails_loudly():
         build("{{ metric('model.test.nothing') }}")
 
 
+def test_an_unsupported_claim_gets_a_reviewers_note_after_its_paragraph():
+    claim = "The model is clearly better than the baseline."
+    close_call = {**METRICS, "difference": {"test": 0.02, "test_ci": {"low": -0.1, "high": 0.15}}}
+    source = f"## Metrics\n\n{claim}\n\nNext paragraph."
+    html = report.build(source, close_call, ENVIRONMENT, {}, DECISIONS)
+    after = html.split(f"<p>{claim}</p>")[1].lstrip()
+    assert after.startswith('<div class="reviewer-note"') and "includes zero" in after
+    # The same sentence, where the interval lies far above zero: nothing to note.
+    assert 'class="reviewer-note"' not in build(f"## Metrics\n\n{claim}")
+
+
+def test_the_writeup_lists_every_try_and_counts_test_looks():
+    row = {"date": "2026-01-01 10:00", "metric": "accuracy", "cv_sd": "0.02", "commit": "abc"}
+    rows = [
+        {**row, "kind": "try", "configuration": "linear(C=1.0)", "cv_mean": "0.91"},
+        {**row, "kind": "try", "configuration": "random_forest()", "cv_mean": "0.93"},
+        {**row, "kind": "test", "configuration": "random_forest()", "cv_mean": "0.93"},
+        {**row, "kind": "test", "configuration": "random_forest()", "cv_mean": "0.93"},
+    ]
+    source = "{{ tries_table }}\n\n{{ test_looks }}"
+    html = report.build(source, METRICS, ENVIRONMENT, {}, DECISIONS, rows)
+    assert "<code>linear(C=1.0)</code>" in html and "accuracy 0.930 ± 0.020" in html
+    assert "2 configurations were tried" in html and "scored 2 times" in html
+
+
 # (end of the write-up placeholders){% endraw %}

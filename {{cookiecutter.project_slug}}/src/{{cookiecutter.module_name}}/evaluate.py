@@ -11,7 +11,7 @@ from __future__ import annotations
 import joblib
 import pandas as pd
 
-from . import checks, columns, datasets, environment, figures, modelling, paths, scoring
+from . import checks, columns, datasets, environment, figures, modelling, paths, provenance, scoring
 from .files import write_json_atomic
 from .params import load
 from .validation import read_table
@@ -101,6 +101,7 @@ def main() -> None:
     )
     write_json_atomic(results, paths.METRICS)
     write_json_atomic(environment.describe(), paths.ENVIRONMENT)
+    provenance.record_test_look(params, results)  # one more look at the test set, in the ledger
     name = decisions["metric"]
     print(
         f"evaluate: test {name} {results['model']['test'][name]:.3f} "

@@ -31,3 +31,6 @@ METRICS = REPORTS / "metrics.json"
 ENVIRONMENT = REPORTS / "environment.json"
 FIGURES = REPORTS / "figures"
 WRITEUP = REPORTS / "writeup.html"
+# Every try (make try) and every scoring of the test set (evaluate), one row each. Kept in
+# git and only ever appended to: it is the honest count of how often you looked.
+LEDGER = REPORTS / "ledger.csv"

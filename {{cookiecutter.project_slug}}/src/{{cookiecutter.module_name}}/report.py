@@ -3,7 +3,8 @@
     python -m {{ cookiecutter.module_name }}.report
 
 ``reports/writeup.html`` is self-contained (figures embedded) and readable offline. This
-stage computes nothing new: every number in it comes from ``reports/metrics.json``.
+stage computes nothing new: every number in it comes from ``reports/metrics.json`` and the
+ledger of tries, ``reports/ledger.csv``.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ import yaml
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from . import datacard, paths, provenance
+from . import datacard, paths, provenance, review
 from .files import write_text_atomic
 
-FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
+FRONT_MATTER = review.FRONT_MATTER
 
 
 def split_front_matter(text: str) -> tuple[dict, str]:
@@ -127,8 +128,45 @@ def data_uri(png: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
 
 
-def render_markdown(source: str, metrics: dict, figures: dict[str, Path], decisions: dict) -> str:
-    """Fill the write-up's placeholders from the outputs, then turn Markdown into HTML."""
+# Where a reviewer's note goes: typed after the paragraph, replaced once it is HTML.
+NOTE_MARK = re.compile(r"\s*⟦note(\d+)⟧\s*(</p>)?")
+
+
+def mark_notes(source: str, findings: list) -> tuple[str, list[list]]:
+    """``source`` with a mark after each flagged paragraph, and the findings of each mark."""
+    lines, notes = source.split("\n"), {}
+    for finding in findings:
+        notes.setdefault(finding.line, []).append(finding)
+    for number, line in enumerate(sorted(notes)):
+        lines[line - 1] += f" ⟦note{number}⟧"
+    return "\n".join(lines), [notes[line] for line in sorted(notes)]
+
+
+def note_html(findings: list) -> str:
+    """One reviewer's note: each flagged sentence, with every rule it breaks and why."""
+    reasons = {}
+    for f in findings:
+        reasons.setdefault(f.sentence, []).append(f"{escape(f.message)} ({escape(f.rule)})")
+    items = "".join(
+        f"<li><em>{escape(sentence)}</em> {' '.join(why)}</li>" for sentence, why in reasons.items()
+    )
+    title = "<strong>Reviewer's note</strong>"
+    return f'<div class="reviewer-note" role="note">{title}<ul>{items}</ul></div>'
+
+
+def render_markdown(
+    source: str,
+    metrics: dict,
+    figures: dict[str, Path],
+    decisions: dict,
+    notes: list = (),
+    rows=None,
+) -> str:
+    """Fill the write-up's placeholders from the outputs, then turn Markdown into HTML.
+
+    ``notes``: the findings at each mark that ``mark_notes`` left in ``source``.
+    """
+    rows = provenance.ledger() if rows is None else rows
 
     def figure(name: str, caption: str = "") -> str:
         if name not in figures:
@@ -147,16 +185,26 @@ def render_markdown(source: str, metrics: dict, figures: dict[str, Path], decisi
         results_table=results_table(metrics),
         figure=figure,
         all_figures="\n\n".join(figure(name) for name in sorted(figures)),
+        tries_table=review.compare_table(rows),
+        test_looks=review.looks_statement(rows),
+        preregistration=review.preregistration(),
     )
     # html=False: raw HTML typed into the write-up is shown as text, never run.
     markdown = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable("table")
-    return markdown.render(filled)
+
+    def place(match: re.Match) -> str:
+        note = note_html(notes[int(match.group(1))])
+        return f"</p>\n{note}" if match.group(2) else note
+
+    return NOTE_MARK.sub(place, markdown.render(filled))
 
 
 def build(
-    source_text: str, metrics: dict, env_info: dict, figures: dict[str, Path], decisions: dict
+    source_text: str, metrics: dict, env_info: dict, figures: dict[str, Path], decisions: dict, rows=None
 ) -> str:
-    meta, body = split_front_matter(source_text)
+    # Claims the numbers do not support get a reviewer's note after their paragraph.
+    marked, notes = mark_notes(source_text, review.check_claims(source_text, metrics))
+    meta, body = split_front_matter(marked)
     # The page template only fills in values: all logic stays here in Python.
     page = Environment(
         loader=PackageLoader(__package__, "templates"),
@@ -174,7 +222,7 @@ def build(
         or "Not stated yet: say where this model should not be trusted.",
         level=round(metrics["confidence"] * 100),
         packages=packages,
-        body=Markup(render_markdown(body, metrics, figures, decisions)),
+        body=Markup(render_markdown(body, metrics, figures, decisions, notes, rows)),
         metrics=metrics,
         fmt=fmt,
         environment=env_info,
@@ -184,16 +232,26 @@ def build(
     )
 
 
+def print_findings(source_text: str, metrics: dict) -> None:
+    """Each claim the rules flag, with its line in WRITEUP.md. A note, never an error."""
+    for f in review.check_claims(source_text, metrics):
+        print(f"report: reviewer's note, WRITEUP.md line {f.first} ({f.section}):")
+        print(f'    "{f.sentence}"\n    {f.message}')
+
+
 def main() -> None:
     figures = {png.stem: png for png in sorted(paths.FIGURES.glob("*.png"))}
+    source = paths.WRITEUP_SOURCE.read_text(encoding="utf-8")
+    metrics = json.loads(paths.METRICS.read_text(encoding="utf-8"))
     html = build(
-        paths.WRITEUP_SOURCE.read_text(encoding="utf-8"),
-        json.loads(paths.METRICS.read_text(encoding="utf-8")),
+        source,
+        metrics,
         json.loads(paths.ENVIRONMENT.read_text(encoding="utf-8")),
         figures,
         json.loads(paths.DECISIONS.read_text(encoding="utf-8")),
     )
     write_text_atomic(html, paths.WRITEUP)
+    print_findings(source, metrics)
     print(f"report: {paths.WRITEUP.relative_to(paths.ROOT)} (open it in a browser to read)")
 
 
