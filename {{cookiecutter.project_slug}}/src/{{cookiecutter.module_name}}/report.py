@@ -200,7 +200,12 @@ def render_markdown(
 
 
 def build(
-    source_text: str, metrics: dict, env_info: dict, figures: dict[str, Path], decisions: dict, rows=None
+    source_text: str,
+    metrics: dict,
+    env_info: dict,
+    figures: dict[str, Path],
+    decisions: dict,
+    rows=None,
 ) -> str:
     # Claims the numbers do not support get a reviewer's note after their paragraph.
     marked, notes = mark_notes(source_text, review.check_claims(source_text, metrics))
