@@ -414,6 +414,8 @@ class Study:
         metrics = root / paths.METRICS.relative_to(paths.ROOT)
         self.metrics = json.loads(read(metrics)) if metrics.exists() else None
         self.rows = provenance.ledger(root / paths.LEDGER.relative_to(paths.ROOT))
+        decisions = root / paths.DECISIONS.relative_to(paths.ROOT)
+        self.decisions = json.loads(read(decisions)) if decisions.exists() else None
         self.findings = check_claims(self.writeup, self.metrics) if self.metrics else []
         self.pipeline = pipeline_status(root)
 
@@ -544,7 +546,21 @@ class Study:
             )
         )
         items.append(Item("pipeline", "up to date", *self.pipeline))
+        items.append(Item("features", "none gives the answer away", *self.strong_features()))
         return items
+
+    def strong_features(self) -> tuple[str, str]:
+        """Features that alone reach nearly what all reach (prepare): a human must judge."""
+        if self.decisions is None:
+            return FAILED, "no data/processed/decisions.json yet: run make study"
+        alone = self.decisions.get("single_features", {}).get("alone", {})
+        strong = [name for name, s in alone.items() if s["close_to_all"]]
+        if strong:
+            return HUMAN, (
+                f"alone, {', '.join(strong)} reach most of what all features reach: is each "
+                "known when a prediction is made? (data/summary.md)"
+            )
+        return PASSED, "no single feature comes close to all features together"
 
 
 def review(root: Path = paths.ROOT) -> list[Item]:
