@@ -26,4 +26,5 @@ REPORTS = ROOT / "reports"
 METRICS = REPORTS / "metrics.json"
 ENVIRONMENT = REPORTS / "environment.json"
 FIGURES = REPORTS / "figures"
+MY_FIGURES = ROOT / "figures"  # the learner's own; the pipeline only reads them
 WRITEUP = REPORTS / "writeup.html"

@@ -12,6 +12,7 @@ import base64
 import datetime as dt
 import json
 import re
+import sys
 from pathlib import Path
 
 import yaml
@@ -77,6 +78,10 @@ def results_table(metrics: dict) -> str:
     return table
 
 
+class FigureProblem(Exception):
+    """A figure WRITEUP.md asks for is missing, or two figures share a name."""
+
+
 def data_uri(png: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
 
@@ -86,7 +91,10 @@ def render_markdown(source: str, metrics: dict, figures: dict[str, Path]) -> str
 
     def figure(name: str, caption: str = "") -> str:
         if name not in figures:
-            raise KeyError(f"no figure {name!r}; the pipeline made: {', '.join(figures)}")
+            raise FigureProblem(
+                f"WRITEUP.md asks for figure({name!r}), but there is no {name}.png in "
+                f"reports/figures or figures/; the figures there are: {', '.join(figures)}"
+            )
         return f"![{caption or name.replace('_', ' ')}]({data_uri(figures[name])})"
 
     env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
@@ -131,14 +139,27 @@ def build(source_text: str, metrics: dict, env_info: dict, figures: dict[str, Pa
     )
 
 
+def all_figures() -> dict[str, Path]:
+    """The pipeline's figures and the learner's own (figures/), by name; a name used twice
+    would make figure(name) ambiguous, so it is refused."""
+    drawn = {png.stem: png for png in sorted(paths.FIGURES.glob("*.png"))}
+    own = {png.stem: png for png in sorted(paths.MY_FIGURES.glob("*.png"))}
+    for name in drawn.keys() & own.keys():
+        raise FigureProblem(f"figures/{name}.png has the name of a figure the pipeline draws: "
+                            "rename your file (and its figure(...) in WRITEUP.md)")
+    return drawn | own
+
+
 def main() -> None:
-    figures = {png.stem: png for png in sorted(paths.FIGURES.glob("*.png"))}
-    html = build(
-        paths.WRITEUP_SOURCE.read_text(encoding="utf-8"),
-        json.loads(paths.METRICS.read_text(encoding="utf-8")),
-        json.loads(paths.ENVIRONMENT.read_text(encoding="utf-8")),
-        figures,
-    )
+    try:
+        html = build(
+            paths.WRITEUP_SOURCE.read_text(encoding="utf-8"),
+            json.loads(paths.METRICS.read_text(encoding="utf-8")),
+            json.loads(paths.ENVIRONMENT.read_text(encoding="utf-8")),
+            all_figures(),
+        )
+    except FigureProblem as problem:
+        sys.exit(f"report: {problem}")
     write_text_atomic(html, paths.WRITEUP)
     print(f"report: {paths.WRITEUP.relative_to(paths.ROOT)} (open it in a browser to read)")
 
