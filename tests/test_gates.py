@@ -186,10 +186,17 @@ def test_no_hook_needs_a_clone(render, remote):
         "ruff-format",
         "nbstripout",
         "detect-private-key",
+        "detect-aws-credentials",
         "check-added-large-files",
         "dvc-pre-commit",
         "dvc-post-checkout",
     } <= set(hooks)
+    # Lock and install files are large by nature and belong in git; data never does.
+    exempt = re.compile(hooks["check-added-large-files"]["exclude"])
+    for name in ("uv.lock", "requirements.txt", "requirements/s3.txt", "environment.yml"):
+        assert exempt.search(name), name
+    for name in ("data/raw/big.csv", "models/model.joblib", "notebooks/uv.lock.csv"):
+        assert not exempt.search(name), name
     # `dvc push` on `git push` only when there is a remote to push to.
     assert ("dvc-pre-push" in hooks) == (remote != "none")
 

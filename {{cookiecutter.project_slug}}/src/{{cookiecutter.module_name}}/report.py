@@ -145,8 +145,10 @@ def all_figures() -> dict[str, Path]:
     drawn = {png.stem: png for png in sorted(paths.FIGURES.glob("*.png"))}
     own = {png.stem: png for png in sorted(paths.MY_FIGURES.glob("*.png"))}
     for name in drawn.keys() & own.keys():
-        raise FigureProblem(f"figures/{name}.png has the name of a figure the pipeline draws: "
-                            "rename your file (and its figure(...) in WRITEUP.md)")
+        raise FigureProblem(
+            f"figures/{name}.png has the name of a figure the pipeline draws: "
+            "rename your file (and its figure(...) in WRITEUP.md)"
+        )
     return drawn | own
 
 
