@@ -6,6 +6,7 @@ that cannot be done here is explained in the closing message instead.
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -123,6 +124,11 @@ def link_template_for_cruft():
     state.update(template=source, commit=commit,
                  directory=None if directory == "." else directory)
     state["context"]["cookiecutter"].update(_template=source, _commit=commit)
+    if DATASET == "local_file":
+        # Only the file's name: its full path names the learner's home folder, and the copy in
+        # data/raw/ is what later renders (cruft update) use.
+        name = re.split(r"[\\/]", DATASET_LOCATION.rstrip("/\\"))[-1]
+        state["context"]["cookiecutter"]["dataset_location"] = name
     state_file.write_text(json.dumps(state, indent=2, ensure_ascii=False) + "\n",
                           encoding="utf-8")
     return None

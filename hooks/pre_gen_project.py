@@ -115,15 +115,16 @@ def sha256_of(path):
 
 
 def local_file_problems(answers, path_text, target):
+    # cruft re-renders a study to update it, maybe on another computer: the copy made at
+    # the start is in the study by then, so only a first render needs the file (.cruft.json
+    # keeps only its name).
+    if "_commit" in answers:
+        return
     path = Path(path_text).expanduser()
     if not path.is_absolute():
         yield ("dataset_location", f"{path_text!r} is a relative path; give the file's full "
                "path (hooks cannot tell which folder it is relative to)",
                "/home/you/Downloads/penguins.csv")
-        return
-    # cruft re-renders a study to update it, maybe on another computer: the copy made at
-    # the start is in the study by then, so only a first render needs the file.
-    if "_commit" in answers:
         return
     if not path.is_file():
         yield ("dataset_location", f"{path_text!r} points nowhere: no such file",
@@ -180,10 +181,25 @@ def dataset_problems(answers):
     yield from local_file_problems(answers, location, target)
 
 
+def existing_folder_problems(answers):
+    """cookiecutter runs this hook inside the study's folder, which it has just made empty,
+    unless the folder was there already (`cookiecutter -f` or `-s`): rendering would then
+    overwrite the learner's edited files and the post-generation hook would commit whatever
+    else is there. Refuse; cookiecutter leaves a folder it did not create in place."""
+    found = sorted(path.name for path in Path.cwd().iterdir())
+    if found:
+        shown = ", ".join(found[:4]) + (", ..." if len(found) > 4 else "")
+        yield ("project_slug", f"the folder {answers['project_slug']!r} already exists here "
+               f"and holds files ({shown}); rendering over it would overwrite your work. To "
+               "bring template changes into a study, use `cruft update` (the study's docs/updates.md)",
+               "another name, or another output folder (cookiecutter -o other/folder)")
+
+
 def main():
     # An answer with emoji must not crash the message on a console that cannot show it.
     sys.stderr.reconfigure(errors="backslashreplace")
-    found = list(problems(ANSWERS)) + list(dataset_problems(ANSWERS))
+    found = list(existing_folder_problems(ANSWERS))
+    found += list(problems(ANSWERS)) + list(dataset_problems(ANSWERS))
     for field, rule, example in found:
         print(f"ERROR: {field}: {rule}. For example: {example}", file=sys.stderr)
     if found:

