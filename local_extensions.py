@@ -268,7 +268,10 @@ def yaml_string(value: object) -> str:
 # Characters that start Markdown syntax anywhere in a line: CommonMark's, plus GitHub's
 # tables (|), strikethrough (~) and math ($). CommonMark lets a backslash make any ASCII
 # punctuation literal, so escaping these keeps the text as typed and never makes HTML.
-MARKDOWN_SPECIAL = frozenset("\\`*_[]<>&#|~$")
+# `&` starts markup only as an entity (`&amp;`, `&#38;`), so only then is it escaped: the
+# raw file then reads "petal & sepal", as typed.
+MARKDOWN_SPECIAL = frozenset("\\`*_[]<>#|~$")
+MARKDOWN_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 # At the start of a line, these begin a list, a heading underline or a numbered list.
 MARKDOWN_LINE_START = re.compile(r"^([-+=])|^(\d+)([.)])")
 
@@ -279,6 +282,7 @@ def markdown_text(value: object) -> str:
     Surrounding whitespace is dropped: Markdown drops it anyway.
     """
     text = "".join("\\" + ch if ch in MARKDOWN_SPECIAL else ch for ch in str(value).strip())
+    text = MARKDOWN_ENTITY.sub(r"\\&", text)
     return MARKDOWN_LINE_START.sub(
         lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text
     )

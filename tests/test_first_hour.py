@@ -20,7 +20,8 @@ import pytest
 from conftest import render_into
 
 TESTS = Path(__file__).parent
-DVC_ADVICE = ("git add dvc.lock", "core.autostage", "dvc push")
+# What DVC prints after every run that changed something (git add, autostage, dvc push).
+DVC_ADVICE = ("To track the changes with git", "core.autostage", "dvc push")
 
 
 @pytest.fixture(scope="module")
