@@ -125,11 +125,17 @@ def main(url: str, notebook: str, kernel_display: str, expected_output: str) -> 
                           f"notebook panel with the kernel {kernel_display!r}")
             seen["editor_opened"] = page.evaluate(
                 "!!document.querySelector('.jp-FileEditor:not(.lm-mod-hidden)')")
-            seen["toolbar"] = page.evaluate(toolbar)
-            # Run the first code cell: click into it, then Shift+Enter.
+            # Once the kernel is ready (the status bar says Idle), run the first code cell:
+            # click into it until it is the active cell, then Shift+Enter.
+            page.wait_for("document.body.innerText.includes('| Idle')", "idle kernel")
             cell = f"{panel}.querySelector('.jp-CodeCell .cm-content')"
-            x, y = page.wait_for(centre_of(cell), "a code cell")
-            page.mouse(x, y, clicks=1)
+            active = f"!!{panel}.querySelector('.jp-CodeCell.jp-mod-active')"
+            for _ in range(10):
+                x, y = page.wait_for(centre_of(cell), "a code cell")
+                page.mouse(x, y, clicks=1)
+                time.sleep(1)
+                if page.evaluate(active):
+                    break
             page.key("Enter", "Enter", 13, SHIFT)
             output = f"{panel}.querySelector('.jp-CodeCell .jp-OutputArea')?.innerText || ''"
             seen["output"] = page.wait_for(
@@ -140,6 +146,8 @@ def main(url: str, notebook: str, kernel_display: str, expected_output: str) -> 
             page.wait_for("!document.querySelector('.lm-TabBar-tab.jp-mod-dirty')",
                           "saved notebook", timeout=60)
             seen["saved"] = True
+            # The kernel that ran the cell, as the notebook's toolbar names it.
+            seen["toolbar"] = page.evaluate(toolbar)
         finally:
             browser.terminate()
             browser.wait(timeout=30)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -53,6 +54,24 @@ def test_make_study_ends_saying_what_to_commit_and_that_commit_leaves_git_clean(
     assert git_status(study) == ""
     rerun = study.make("study").stdout.strip().splitlines()[-1]
     assert rerun == "Done: reports/writeup.html. Nothing changed since your last commit."
+
+
+@pytest.mark.slow
+def test_the_readmes_commands_run_in_a_shell_without_uv_dvc_or_the_venv(study):
+    """A fresh shell: only the system's folders on PATH, no uv, no dvc, no .venv/bin."""
+    path = os.pathsep.join(["/usr/bin", "/bin"])
+    assert not [tool for tool in ("uv", "dvc") if shutil.which(tool, path=path)]
+    shell = {**os.environ, "PATH": path}
+    shell.pop("VIRTUAL_ENV", None)
+    readme = study.read("README.md")
+    for command in ("make study", "make test", "make diff"):
+        assert f"`{command}`" in readme or f"{command} " in readme, command
+    # make test (the study's own tests, notebooks included) runs in tests of its own.
+    for command in ("make study", "make diff", ".venv/bin/dvc status", "make"):
+        done = subprocess.run(["sh", "-c", command], cwd=study.path, env=shell,
+                              capture_output=True, text=True, timeout=600, check=False)
+        assert done.returncode == 0, f"{command}:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+    assert git_status(study) == ""
 
 
 def free_port() -> int:

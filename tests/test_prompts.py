@@ -136,3 +136,13 @@ def test_a_bundled_study_skips_the_own_data_and_remote_questions_with_enter():
     answers = defaults_for(dataset="wine")
     for field in ("dataset_location", "dataset_sha256", "dvc_remote_url", "github_repo"):
         assert answers[field] == ""
+
+
+def test_own_datas_placeholder_question_is_what_make_study_points_out(render, tmp_path):
+    table = tmp_path / "penguins.csv"
+    table.write_text("bill,species\n1,a\n2,b\n", encoding="utf-8")
+    study = render(dataset="local_file", dataset_location=str(table), target_column="species")
+    assert local_extensions.QUESTION_PLACEHOLDER in study.read("QUESTION.md")
+    flag = study.run("make", "--no-print-directory", "--eval",
+                     "flag: ; @grep -qF \"$(PLACEHOLDER)\" QUESTION.md && echo flagged", "flag")
+    assert flag.stdout.strip() == "flagged"
