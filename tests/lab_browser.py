@@ -115,8 +115,9 @@ def main(url: str, notebook: str, kernel_display: str, expected_output: str) -> 
         try:
             page.send("Page.navigate", url=url)
             # The file browser lists the notebook: double-click it, as a learner would.
+            name = json.dumps(notebook)
             item = ("[...document.querySelectorAll('.jp-DirListing-item')].find(e => "
-                    f"e.querySelector('.jp-DirListing-itemText')?.textContent === {json.dumps(notebook)})")
+                    f"e.querySelector('.jp-DirListing-itemText')?.textContent === {name})")
             x, y = page.wait_for(centre_of(item), f"{notebook} in the file browser")
             page.mouse(x, y, clicks=2)
             panel = "document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)')"
