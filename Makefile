@@ -59,6 +59,7 @@ demo: dev ## Render the default study into demo/ and run it to its write-up
 	rm -rf demo/digits-practice-study
 	$(RUN) cookiecutter --no-input --output-dir demo .
 	$(MAKE) -C demo/digits-practice-study study
+	@echo "The demo study is in $(CURDIR)/demo/digits-practice-study; its write-up: demo/digits-practice-study/reports/writeup.html"
 
 CHROMIUM := $(or $(shell command -v chromium 2>/dev/null),chromium)
 screenshot: demo ## Refresh docs/images/writeup.png, the README's picture of a write-up

@@ -61,21 +61,170 @@ def slug_pattern() -> str:
     return SLUG_PATTERN
 
 
-def checked_slug(slug: str) -> str:
-    """The slug unchanged, or a refusal before cookiecutter creates the study's folder.
+# Rules for answers checked the moment they are typed (``checked`` below). The pre-gen hook
+# renders the same patterns in (``answer_pattern``), so both always agree.
+ANSWER_PATTERNS = {
+    # Plain ASCII addresses: the email lands in pyproject.toml, whose build tools check it.
+    "email": r"\A[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\Z",
+    # The README's Binder, Colab and CI badges put it into URLs as it is.
+    "github_repo": r"\A[A-Za-z0-9](-?[A-Za-z0-9])*/[A-Za-z0-9._-]{1,100}\Z",
+    # A cloud remote's address lands unquoted in .dvc/config and in backticks in the README.
+    "remote_url": r"^[a-z0-9]+://[^\s\"'`#,;]+$",
+    "data_url": r"\A(https?|ftp)://[^\s\"'`<>]+\Z",
+    "sha256": r"\A(sha256:)?[0-9a-fA-F]{64}\Z",
+}
+OWN_DATA = ("csv_url", "local_file")
+REMOTE_EXAMPLES = {
+    "s3": "s3://my-bucket/studies/digits",
+    "gcs": "gs://my-bucket/studies/digits",
+    "azure": "azure://my-container/studies/digits",
+    "ssh": "ssh://me@server.example.org/srv/dvc/digits",
+}
 
-    Cookiecutter makes the project folder before hooks/pre_gen_project.py runs, so a slug
-    such as ``../evil`` would briefly create a folder outside the output directory (and
-    ``a/b`` would leave ``a/`` behind). cookiecutter.json renders this filter into a private
-    variable right after the slug is known, which stops the render before any folder exists.
-    The hook checks the slug again, for a render that skips prompting (``--replay``).
+
+def answer_pattern(name: str) -> str:
+    return ANSWER_PATTERNS[name]
+
+
+def _matches(name: str, text: str) -> bool:
+    return re.match(ANSWER_PATTERNS[name], text) is not None
+
+
+def _problem(field: str, answers: dict) -> tuple[str, str] | None:
+    """(what is wrong, an example) for one just-typed answer, or None when it is fine."""
+    value = str(answers[field]).strip()
+    dataset = answers.get("dataset", "")
+    if field == "project_slug" and not re.match(SLUG_PATTERN, str(answers[field])):
+        # Checked before cookiecutter makes the study's folder: it does so before the pre-gen
+        # hook runs, so a slug such as ``../evil`` would create a folder outside the output
+        # directory (and ``a/b`` would leave ``a/`` behind). The hook checks it again, for a
+        # render that skips prompting (``--replay``).
+        return f"{answers[field]!r} {SLUG_RULE}", "digits-practice-study"
+    if field == "author_email" and not _matches("email", value):
+        return (f"{value!r} is not an email address (plain letters, digits and . _ % + - "
+                "before the @)", "ada@example.org")
+    if field == "github_repo" and value and not (
+            _matches("github_repo", value) and value.split("/")[1] not in (".", "..")):
+        return (f"{value!r} must be a GitHub repository as owner/name (letters, digits and "
+                "hyphens, then letters, digits, '.', '_' or '-'), or empty",
+                "ada-lovelace/digits-practice-study")
+    if field == "dvc_remote_url" and answers.get("dvc_remote") in REMOTE_EXAMPLES:
+        example = REMOTE_EXAMPLES[answers["dvc_remote"]]
+        scheme = example.split("//")[0] + "//"
+        if not (value.startswith(scheme) and len(value) > len(scheme)
+                and _matches("remote_url", value)):
+            return (f"a {answers['dvc_remote']} remote needs its address, starting with "
+                    f"{scheme} (no spaces, quotes, backticks, #, commas or semicolons)", example)
+    if field in ("dataset_location", "dataset_sha256") and dataset not in OWN_DATA:
+        if value:
+            return (f"is only for your own data (csv_url or local_file), but the dataset is "
+                    f"the bundled {dataset!r}: leave it empty (press Enter)", "(empty)")
+        return None
+    if field == "dataset_location":
+        return _location_problem(dataset, value)
+    if field == "dataset_sha256" and (dataset == "csv_url" or value) and not _matches(
+            "sha256", value):
+        return ("a URL needs the file's SHA-256 checksum (64 hex digits), so the download "
+                "can be verified; a local file needs none", "the output of `sha256sum file.csv`")
+    return None
+
+
+def _location_problem(dataset: str, location: str) -> tuple[str, str] | None:
+    if not location:
+        what = "URL" if dataset == "csv_url" else "full path"
+        return f"{dataset} needs the file's {what}", (
+            "https://example.org/penguins.csv" if dataset == "csv_url"
+            else "/home/you/Downloads/penguins.csv")
+    if dataset == "csv_url":
+        if not _matches("data_url", location):
+            return (f"{location!r} is not an http(s) or ftp URL without spaces or quotes",
+                    "https://example.org/penguins.csv")
+        return None
+    example = "/home/you/Downloads/penguins.csv"
+    path = os.path.expanduser(location)
+    if not os.path.isabs(path):
+        return (f"{location!r} is a relative path; give the file's full path (starting with "
+                "/ or ~)", example)
+    if not location.lower().endswith(TABLE_SUFFIXES):
+        return (f"{location!r} must be a CSV or Parquet file (.csv, .csv.gz, .parquet or .pq)",
+                example)
+    # cruft re-renders a study to update it, maybe where the file never was: the study holds
+    # its copy by then, and the pre-gen hook knows to skip the check.
+    if not os.path.isfile(path) and "cruft" not in sys.modules:
+        return (f"{location!r} points nowhere: no such file", example)
+    return None
+
+
+def _save_for_replay(answers: dict, keep_before: str) -> str:
+    """Save the answers given before ``keep_before`` where ``cookiecutter --replay`` reads.
+
+    In replay mode cookiecutter asks only the questions its replay file has no answer for,
+    so the learner types again from the refused answer on. Returns the command to run.
     """
-    if re.match(SLUG_PATTERN, slug):
-        return slug
+    from cookiecutter.config import get_user_config
+    from cookiecutter.replay import dump
+
+    template = os.path.dirname(os.path.abspath(__file__))
+    kept = {}
+    for key, value in answers.items():
+        if key == keep_before:
+            break
+        kept[key] = value
+    dump(get_user_config()["replay_dir"], os.path.basename(template), {"cookiecutter": kept})
+    return f"cookiecutter --replay {template}"
+
+
+def checked(answers: dict, field: str, retype_from: str | None = None) -> str:
+    """The answer to ``field``, or a refusal the moment it is typed.
+
+    cookiecutter.json renders this filter into a private variable right after the prompt,
+    so a mistake is heard at once, not after every question. The answers given so far are
+    saved for ``cookiecutter --replay``, which then asks only from ``retype_from`` on (the
+    refused field by default; an earlier one when the refused answer's default depends on it).
+    """
+    problem = _problem(field, answers)
+    if problem is None:
+        return str(answers[field])
+    rule, example = problem
+    command = _save_for_replay(answers, retype_from or field)
     raise RefusedAnswer(
-        f"ERROR: project_slug: {slug!r} {SLUG_RULE}. For example: digits-practice-study\n"
-        "Nothing was created. Run cookiecutter again with corrected answers."
+        f"ERROR: {field}: {rule}. For example: {example}\n"
+        f"Nothing was created. Your answers so far are saved: `{command}` asks only the rest."
     )
+
+
+# A question to start from for each bundled dataset, and a placeholder for the learner's own
+# data that the study points out until it is replaced (the Makefile looks for PLACEHOLDER).
+QUESTION_PLACEHOLDER = "TODO: my question about this data, in one sentence"
+DEFAULT_QUESTIONS = {
+    "digits": "Can a simple model recognise hand-written digits from 8x8 pixel images much "
+    "better than guessing?",
+    "iris": "Can a simple model tell the three iris species apart from four flower "
+    "measurements much better than guessing?",
+    "wine": "Can a simple model tell the three wine cultivars apart from their chemical "
+    "analysis much better than guessing?",
+    "breast_cancer": "Can a simple model tell malignant from benign tumours from cell "
+    "measurements much better than guessing?",
+    "diabetes": "Can a simple model predict diabetes progression a year ahead from ten "
+    "baseline measurements better than the average does?",
+}
+
+
+def default_question(answers: dict) -> str:
+    """The question's default: one that suits the chosen dataset, or the placeholder."""
+    return DEFAULT_QUESTIONS.get(answers.get("dataset", ""), QUESTION_PLACEHOLDER)
+
+
+def default_title(answers: dict) -> str:
+    """The title's default, from the dataset: 'Iris Practice Study', 'Penguins Practice ...'."""
+    dataset = answers.get("dataset", "")
+    if dataset in DEFAULT_QUESTIONS:
+        name = dataset.replace("_", " ")
+    else:
+        stem = re.split(r"[\\/]", str(answers.get("dataset_location", "")).rstrip("/\\"))[-1]
+        stem = re.sub(r"(\.csv\.gz|\.csv|\.parquet|\.pq)$", "", stem.split("?")[0], flags=re.I)
+        name = re.sub(r"[^A-Za-z0-9]+", " ", stem).strip() or "my"
+    return f"{name.title()} Practice Study"
 
 
 def module_name(slug: str) -> str:
@@ -123,7 +272,10 @@ def yaml_string(value: object) -> str:
 # Characters that start Markdown syntax anywhere in a line: CommonMark's, plus GitHub's
 # tables (|), strikethrough (~) and math ($). CommonMark lets a backslash make any ASCII
 # punctuation literal, so escaping these keeps the text as typed and never makes HTML.
-MARKDOWN_SPECIAL = frozenset("\\`*_[]<>&#|~$")
+# `&` starts markup only as an entity (`&amp;`, `&#38;`), so only then is it escaped: the
+# raw file then reads "petal & sepal", as typed.
+MARKDOWN_SPECIAL = frozenset("\\`*_[]<>#|~$")
+MARKDOWN_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 # At the start of a line, these begin a list, a heading underline or a numbered list.
 MARKDOWN_LINE_START = re.compile(r"^([-+=])|^(\d+)([.)])")
 
@@ -134,6 +286,7 @@ def markdown_text(value: object) -> str:
     Surrounding whitespace is dropped: Markdown drops it anyway.
     """
     text = "".join("\\" + ch if ch in MARKDOWN_SPECIAL else ch for ch in str(value).strip())
+    text = MARKDOWN_ENTITY.sub(r"\\&", text)
     return MARKDOWN_LINE_START.sub(
         lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text
     )
@@ -265,8 +418,11 @@ class SafeText(Extension):
             raw_file_name=raw_file_name,
             read_settings=read_settings,
             md=markdown_text,
-            checked_slug=checked_slug,
+            checked=checked,
+            default_question=default_question,
+            default_title=default_title,
         )
         environment.globals["reserved_module_names"] = reserved_module_names
         environment.globals["slug_pattern"] = slug_pattern
+        environment.globals["answer_pattern"] = answer_pattern
         environment.globals["template_folder"] = template_folder

@@ -175,6 +175,18 @@ def first_commit():
     return None
 
 
+def shown_path():
+    """The study's folder as the learner should type it: relative to where they ran
+    cookiecutter (the shell's PWD; hooks run inside the study), else absolute."""
+    here = Path.cwd()
+    start = os.environ.get("PWD") or {{ cookiecutter.get('_output_dir', '.') | py }}
+    try:
+        relative = os.path.relpath(here, start)
+    except ValueError:  # another drive, on Windows
+        return str(here)
+    return str(here) if relative.startswith("..") else f"./{Path(relative).as_posix()}"
+
+
 def main():
     keep_chosen_license()
     keep_chosen_environment_files()
@@ -193,14 +205,15 @@ def main():
         todo = first_commit()
     except OSError as error:  # never fail the render over git
         todo = f"git could not run ({error}): run `git init` and commit yourself."
-    print(f"\nYour study is ready in ./{SLUG}\n")
+    where = shown_path()
+    print(f"\nYour study is ready in {where}\n")
     if todo:
         print(todo + "\n")
     if unlinked:
         print(unlinked + "\n")
     if copied:
         print(copied + "\n")
-    print(f"Next:\n    cd {SLUG}\n    make study    # set up, then run data -> model -> write-up")
+    print(f"Next:\n    cd {where}\n    make study    # set up, then run data -> model -> write-up")
     print("    make test     # the study's own tests\n    make          # every command")
     print("\nStart by writing your hypothesis in QUESTION.md, before you look at results.")
 

@@ -20,15 +20,15 @@ RESERVED = frozenset(json.loads({{ reserved_module_names() | list | sort | tojso
 
 # The slug rule lives in local_extensions.py, which also applies it while prompting.
 SLUG = re.compile({{ slug_pattern() | py }})
-# Plain ASCII addresses: the email lands in pyproject.toml, whose build tools check it.
-EMAIL = re.compile(r"\A[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\Z")
+# The rules below are also checked as each answer is typed (local_extensions.py).
+EMAIL = re.compile({{ answer_pattern("email") | py }})
 # Control characters, line and paragraph separators: they break a line in some format.
 UNPRINTABLE = {"Cc", "Cs", "Zl", "Zp"}
 # A cloud remote's address lands unquoted in .dvc/config (an INI file) and in backticks in
 # the README: no spaces, quotes, backticks, comment or list characters.
-REMOTE_URL = re.compile(r"^[a-z0-9]+://[^\s\"'`#,;]+$")
+REMOTE_URL = re.compile({{ answer_pattern("remote_url") | py }})
 # The README's Binder, Colab and CI badges put it into URLs as it is.
-GITHUB_REPO = re.compile(r"\A[A-Za-z0-9](-?[A-Za-z0-9])*/[A-Za-z0-9._-]{1,100}\Z")
+GITHUB_REPO = re.compile({{ answer_pattern("github_repo") | py }})
 REMOTE_EXAMPLES = {
     "s3": "s3://my-bucket/studies/digits",
     "gcs": "gs://my-bucket/studies/digits",
@@ -84,8 +84,8 @@ def problems(answers):
 OWN_DATA = ("csv_url", "local_file")
 BUNDLED_TASK = {"diabetes": "regression"}  # every other bundled set is classification
 TABLE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
-DATA_URL = re.compile(r"\A(https?|ftp)://[^\s\"'`<>]+\Z")
-SHA256 = re.compile(r"\A(sha256:)?[0-9a-fA-F]{64}\Z")
+DATA_URL = re.compile({{ answer_pattern("data_url") | py }})
+SHA256 = re.compile({{ answer_pattern("sha256") | py }})
 SHA256_EXAMPLE = "the output of `sha256sum file.csv` (64 hex digits)"
 
 

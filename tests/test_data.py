@@ -92,9 +92,10 @@ REFUSALS = [
 def test_answers_that_do_not_fit_are_refused_naming_the_field(
     render, tmp_path, capfd, answers, field, words
 ):
-    with pytest.raises(FailedHookException):
+    with pytest.raises(FailedHookException) as refused:
         render(**answers)
-    err = capfd.readouterr().err
+    # Refused as typed (the exception's message) or by the pre-gen hook (its stderr).
+    err = f"{refused.value}\n{capfd.readouterr().err}"
     assert f"ERROR: {field}: " in err and words in err, err
     assert "Nothing was created" in err
     assert not [p for p in tmp_path.rglob("*") if p.is_file()], "a file was left behind"

@@ -1,8 +1,9 @@
 """Bad answers are refused with a message naming the field; nothing is written anywhere.
 
-A slug is refused while cookiecutter is still asking (``checked_slug`` in
-local_extensions.py), before it creates the study's folder; every other answer by
-hooks/pre_gen_project.py, which checks the slug again for renders that skip prompting.
+A slug, an email, a data location or checksum, a remote address and a GitHub repository are
+refused while cookiecutter is still asking (``checked`` in local_extensions.py), before it
+creates the study's folder; every other answer by hooks/pre_gen_project.py, which checks
+them all again for renders that skip prompting (``--replay``).
 """
 
 from __future__ import annotations
@@ -59,19 +60,20 @@ def test_a_bad_answer_is_refused_naming_its_field(sandbox, capfd, field, answer)
     with pytest.raises(FailedHookException) as refused:
         render_into(sandbox / "out", **{field: answer})
     message = f"{refused.value}\n{capfd.readouterr().err}"
-    if field == "project_slug":  # refused while asking, before cookiecutter makes a folder
+    if field in ("project_slug", "author_email"):  # refused while asking, before any folder
         assert isinstance(refused.value, local_extensions.RefusedAnswer)
     assert f"ERROR: {field}: " in message
     assert "For example: " in message
     assert_nothing_written(sandbox)
 
 
-def test_every_problem_is_reported_at_once(sandbox, capfd):
+def test_every_problem_the_hook_finds_is_reported_at_once(sandbox, capfd):
+    """Answers checked as they are typed (the email) stop earlier; the hook lists the rest."""
     with pytest.raises(FailedHookException):
-        render_into(sandbox / "out", module_name="class", author_email="nope", question=" ")
+        render_into(sandbox / "out", module_name="class", author_name="a\tb", question=" ")
     errors = [line for line in capfd.readouterr().err.splitlines() if line.startswith("ERROR")]
     assert [line.split(":")[1].strip() for line in errors] == [
-        "module_name", "author_email", "question"]
+        "module_name", "author_name", "question"]
     assert_nothing_written(sandbox)
 
 
