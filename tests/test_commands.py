@@ -118,6 +118,6 @@ def test_the_check_catches_a_command_that_needs_the_venv_on_path(studies):
     targets = make_targets(study)
     assert problem(study, "dvc metrics diff", targets)
     assert problem(study, "uvx cruft check", targets)
-    assert problem(study, "make compare", targets)
+    assert problem(study, "make deploy", targets)  # no such target
     assert problem(study, ".venv/bin/dvc metrics diff", targets) is None
     assert fenced_commands("```bash\nmake study   # run it\n# a note\n```\n") == ["make study"]
