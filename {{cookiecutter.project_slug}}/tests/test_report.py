@@ -91,6 +91,26 @@ def test_figures_are_embedded(tmp_path):
     assert sources and all(s.startswith("data:image/png;base64,") for s in sources)
 
 
+def test_learner_figures_are_found_beside_the_pipelines(tmp_path, monkeypatch):
+    """figures/ holds the learner's own PNGs; a name the pipeline also uses is refused."""
+    drawn, own = tmp_path / "reports" / "figures", tmp_path / "figures"
+    drawn.mkdir(parents=True)
+    own.mkdir()
+    monkeypatch.setattr(report.paths, "FIGURES", drawn)
+    monkeypatch.setattr(report.paths, "MY_FIGURES", own)
+    (drawn / "learning_curve.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (own / "class_balance.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    assert sorted(report.all_figures()) == ["class_balance", "learning_curve"]
+    (own / "learning_curve.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    with pytest.raises(report.FigureProblem, match="figures/learning_curve.png has the name"):
+        report.all_figures()
+
+
+def test_a_missing_figure_names_both_folders():
+    with pytest.raises(report.FigureProblem, match="no nope.png in reports/figures or figures/"):
+        build("{{ figure('nope') }}")
+
+
 def test_answers_cannot_inject_markup():
     source = (
         '---\ntitle: "<b>bold</b>"\nauthor: "</script><script>alert(1)</script>"\n---\n'
