@@ -63,6 +63,8 @@ def measure(name: str, runs: int, sandbox: Sandbox) -> list[tuple[float, int]]:
     )
     print(f"{name}: setup and warm-up run", flush=True)
     run(study, env, "make", "study")
+    # The stages run `python -m ...`: the study's own, as its Makefile puts .venv/bin first.
+    env = {**env, "PATH": f"{study / '.venv' / 'bin'}{os.pathsep}{env['PATH']}"}
     results = []
     for number in range(1, runs + 1):
         start = time.perf_counter()
