@@ -1,8 +1,9 @@
 """Pinned environments: one lock, exported for uv, pip, conda and Binder, kept current.
 
 Fast tier: the lock is current, its exports equal what `make lock` makes now, hold only
-public sources, and conda's pins are the lock's. Full tier (`slow`): the uv and pip studies
-set up, run and pass their tests, with pip really checking every hash.
+public sources, and conda's pins are the lock's. Full tier (`slow`): the uv study sets up,
+runs and passes its tests (the pip study does so in tests/test_study_ci.py, through its
+workflow), and pip really checks every hash.
 """
 
 from __future__ import annotations
@@ -256,18 +257,6 @@ def test_uv_setup_registers_a_kernel_named_after_the_study(render):
     spec = kernel(study)
     assert spec["spec"]["argv"][0] == str(study.path / ".venv" / "bin" / "python")
     assert spec["spec"]["display_name"] == "Python (kernel-study)"
-
-
-@pytest.mark.slow
-def test_pip_study_sets_up_with_hashes_runs_and_passes_its_tests(render):
-    study = render(env_manager="pip")
-    setup = study.make("setup")
-    assert "install --require-hashes -r requirements.txt" in setup.stdout
-    assert not study.has_file(".tools/bin/uv"), "a pip study must not need uv"
-    study.make("study")
-    study.make("test")
-    assert study.has_file("reports/writeup.html")
-    assert kernel(study)["spec"]["argv"][0] == str(study.path / ".venv" / "bin" / "python")
 
 
 @pytest.mark.slow

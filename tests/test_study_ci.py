@@ -103,7 +103,9 @@ def test_study_workflow_runs_with_pip_and_no_remote(render, tmp_path):
     `make pull` and `make push` stop with the advice to add a remote, instead of exiting 0."""
     clone = clean_clone(render(env_manager="pip", dvc_remote="none"), tmp_path / "checkout")
     run_workflow(clone.path, tmp_path)
-    assert clone.has_file("reports/metrics.json")
+    # The whole workflow ran with pip alone (hashes checked: requirements.txt), no uv.
+    assert clone.has_file("reports/writeup.html")
+    assert not clone.has_file(".tools/bin/uv"), "a pip study must not need uv"
     for target in ("pull", "push"):
         result = clone.make(target, check=False)
         assert result.returncode != 0, target
