@@ -7,6 +7,8 @@ words such as ``no`` and emoji all read back unchanged.
 
 from __future__ import annotations
 
+import csv
+import gzip
 import json
 import keyword
 import os
@@ -211,6 +213,22 @@ def default_question(answers: dict) -> str:
     return DEFAULT_QUESTIONS.get(answers.get("dataset", ""), QUESTION_PLACEHOLDER)
 
 
+def default_target(answers: dict) -> str:
+    """The target column's default: 'target' for a bundled set; for a local CSV, its last
+    column (where most tables keep the value to predict)."""
+    location = os.path.expanduser(str(answers.get("dataset_location", "")))
+    if answers.get("dataset") != "local_file" or not location.lower().endswith(
+            (".csv", ".csv.gz")) or not os.path.isfile(location):
+        return "target"
+    opener = gzip.open if location.lower().endswith(".gz") else open
+    try:
+        with opener(location, "rt", encoding="utf-8-sig", newline="") as table:
+            header = next(csv.reader(table), [])
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return "target"
+    return header[-1].strip() if header and header[-1].strip() else "target"
+
+
 def default_title(answers: dict) -> str:
     """The title's default, from the dataset: 'Iris Practice Study', 'Penguins Practice ...'."""
     dataset = answers.get("dataset", "")
@@ -335,6 +353,7 @@ class SafeText(Extension):
             checked=checked,
             default_question=default_question,
             default_title=default_title,
+            default_target=default_target,
         )
         environment.globals["reserved_module_names"] = reserved_module_names
         environment.globals["slug_pattern"] = slug_pattern
