@@ -172,19 +172,21 @@ def _save_for_replay(answers: dict, keep_before: str) -> str:
     return f"cookiecutter --replay {template}"
 
 
-def checked(answers: dict, field: str, retype_from: str | None = None) -> str:
+def checked(answers: dict, field: str) -> str:
     """The answer to ``field``, or a refusal the moment it is typed.
 
     cookiecutter.json renders this filter into a private variable right after the prompt,
-    so a mistake is heard at once, not after every question. The answers given so far are
-    saved for ``cookiecutter --replay``, which then asks only from ``retype_from`` on (the
-    refused field by default; an earlier one when the refused answer's default depends on it).
+    so a mistake is heard at once, not after every question. The answers given before it
+    are saved for ``cookiecutter --replay``, which then asks from the refused one on.
+    Replay renders the later defaults without the saved answers, so the default filters
+    below read answers with ``.get`` and fall back; cookiecutter.json asks the question and
+    title, whose defaults come from the dataset, before the email, the likeliest typo.
     """
     problem = _problem(field, answers)
     if problem is None:
         return str(answers[field])
     rule, example = problem
-    command = _save_for_replay(answers, retype_from or field)
+    command = _save_for_replay(answers, field)
     raise RefusedAnswer(
         f"ERROR: {field}: {rule}. For example: {example}\n"
         f"Nothing was created. Your answers so far are saved: `{command}` asks only the rest."
