@@ -174,19 +174,21 @@ def _save_for_replay(answers: dict, keep_before: str) -> str:
     return f"cookiecutter --replay {template}"
 
 
-def checked(answers: dict, field: str, retype_from: str | None = None) -> str:
+def checked(answers: dict, field: str) -> str:
     """The answer to ``field``, or a refusal the moment it is typed.
 
     cookiecutter.json renders this filter into a private variable right after the prompt,
-    so a mistake is heard at once, not after every question. The answers given so far are
-    saved for ``cookiecutter --replay``, which then asks only from ``retype_from`` on (the
-    refused field by default; an earlier one when the refused answer's default depends on it).
+    so a mistake is heard at once, not after every question. The answers given before it
+    are saved for ``cookiecutter --replay``, which then asks from the refused one on.
+    Replay renders the later defaults without the saved answers, so the default filters
+    below read answers with ``.get`` and fall back; cookiecutter.json asks the question and
+    title, whose defaults come from the dataset, before the email, the likeliest typo.
     """
     problem = _problem(field, answers)
     if problem is None:
         return str(answers[field])
     rule, example = problem
-    command = _save_for_replay(answers, retype_from or field)
+    command = _save_for_replay(answers, field)
     raise RefusedAnswer(
         f"ERROR: {field}: {rule}. For example: {example}\n"
         f"Nothing was created. Your answers so far are saved: `{command}` asks only the rest."
@@ -213,6 +215,22 @@ DEFAULT_QUESTIONS = {
 def default_question(answers: dict) -> str:
     """The question's default: one that suits the chosen dataset, or the placeholder."""
     return DEFAULT_QUESTIONS.get(answers.get("dataset", ""), QUESTION_PLACEHOLDER)
+
+
+def default_target(answers: dict) -> str:
+    """The target column's default: 'target' for a bundled set; for a local CSV, its last
+    column (where most tables keep the value to predict)."""
+    location = os.path.expanduser(str(answers.get("dataset_location", "")))
+    if answers.get("dataset") != "local_file" or not location.lower().endswith(
+            (".csv", ".csv.gz")) or not os.path.isfile(location):
+        return "target"
+    opener = gzip.open if location.lower().endswith(".gz") else open
+    try:
+        with opener(location, "rt", encoding="utf-8-sig", newline="") as table:
+            header = next(csv.reader(table), [])
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return "target"
+    return header[-1].strip() if header and header[-1].strip() else "target"
 
 
 def default_title(answers: dict) -> str:
@@ -421,6 +439,7 @@ class SafeText(Extension):
             checked=checked,
             default_question=default_question,
             default_title=default_title,
+            default_target=default_target,
         )
         environment.globals["reserved_module_names"] = reserved_module_names
         environment.globals["slug_pattern"] = slug_pattern

@@ -45,6 +45,7 @@ def test_make_study_ends_saying_what_to_commit_and_that_commit_leaves_git_clean(
     if (study.path / ".tools" / "bin" / "uv").exists():
         assert "installing a private copy into .tools/" in output
         assert "uv installed: .tools/bin/uv" in output
+    assert "Pipeline (dvc.yaml; a stage runs only if its inputs changed): get_data ->" in output
     for stage in ("get_data", "prepare", "train", "evaluate", "report"):
         assert f"Running stage '{stage}'" in output
     last = output.strip().splitlines()[-1]

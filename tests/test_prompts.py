@@ -67,6 +67,10 @@ def test_own_data_gets_a_placeholder_question_and_a_title_from_its_file(tmp_path
                            target_column="species")
     assert answers["question"] == local_extensions.QUESTION_PLACEHOLDER
     assert answers["project_name"] == "Penguins Practice Study"
+    # The target column's default is the file's last column.
+    assert defaults_for(dataset="local_file", dataset_location=str(table))[
+        "target_column"] == "species"
+    assert defaults_for(dataset="iris")["target_column"] == "target"
 
 
 def test_choosing_iris_at_the_prompt_gives_an_iris_study_by_default(tmp_path):
