@@ -1,16 +1,3 @@
-# ---
-# jupyter:
-#   jupytext:
-#     formats: ipynb,py:percent
-#     text_representation:
-#       extension: .py
-#       format_name: percent
-#   kernelspec:
-#     display_name: Python 3 (ipykernel)
-#     language: python
-#     name: python3
-# ---
-
 # %% [markdown]
 # # Explore the data
 #
@@ -19,21 +6,27 @@
 
 # %%
 import matplotlib.pyplot as plt
+import pandas as pd
 
-from digits_practice_study import datasets
+from digits_practice_study import datasets, prepare
 from digits_practice_study.params import load
 
 params = load()
 target = params["data"]["target"]
 frame = datasets.load_raw(params["data"])
+decisions = prepare.decide(frame, params)  # the task and column roles the pipeline uses
 print(f"{frame.shape[0]} rows, {frame.shape[1]} columns; target: {target!r}")
 frame.head()
 
 # %% [markdown]
-# ## Column types and missing values
+# ## Column roles, types and missing values
+#
+# Each column's role decides whether the model sees it. Change a role with `data.columns` in
+# `params.yaml` if the reason given here is wrong.
 
 # %%
-summary = frame.dtypes.astype(str).to_frame("type")
+summary = pd.DataFrame(decisions["columns"]).set_index("name")
+summary["type"] = frame.dtypes.astype(str)
 summary["missing"] = frame.isna().sum()
 summary["distinct"] = frame.nunique()
 summary
@@ -46,7 +39,8 @@ summary
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 3))
-if params["data"]["task"] == "classification":
+print(f"task: {decisions['task']} ({decisions['task_reason']})")
+if decisions["task"] == "classification":
     frame[target].value_counts().sort_index().plot.bar(ax=ax)
     ax.set_ylabel("rows")
 else:
@@ -61,8 +55,12 @@ plt.show()
 # long tails are worth a note in `data/README.md`.
 
 # %%
-numeric = frame.drop(columns=[target]).select_dtypes("number")
-widest = numeric.std().sort_values(ascending=False).index[:6]
-numeric[widest].hist(bins=20, figsize=(9, 5), layout=(2, 3))
-plt.tight_layout()
-plt.show()
+numeric_names = [c["name"] for c in decisions["columns"] if c["role"] == "numeric"]
+if numeric_names:
+    numeric = frame[numeric_names]
+    widest = numeric.std().sort_values(ascending=False).index[:6]
+    numeric[widest].hist(bins=20, figsize=(9, 5), layout=(2, 3))
+    plt.tight_layout()
+    plt.show()
+else:
+    print("No numeric feature columns.")

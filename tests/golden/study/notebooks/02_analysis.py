@@ -1,16 +1,3 @@
-# ---
-# jupyter:
-#   jupytext:
-#     formats: ipynb,py:percent
-#     text_representation:
-#       extension: .py
-#       format_name: percent
-#   kernelspec:
-#     display_name: Python 3 (ipykernel)
-#     language: python
-#     name: python3
-# ---
-
 # %% [markdown]
 # # Analyse the model
 #
@@ -23,15 +10,18 @@ import json
 
 import pandas as pd
 
-from digits_practice_study import datasets, modelling, paths, prepare, scoring
+from digits_practice_study import columns, datasets, modelling, paths, prepare, scoring
 from digits_practice_study.params import load
 
 params = load()
 data = params["data"]
-frame = prepare.usable_rows(prepare.checked_raw(params), data["target"])
-train, _test = prepare.split(frame, data, params["prepare"])  # the pipeline's exact split
+raw = prepare.checked_raw(params)
+decisions = prepare.decide(raw, params)  # task, metric and column roles, as prepare decides
+frame, _removed = prepare.usable_rows(raw, data)
+train, _test, _how = prepare.split(frame, decisions, params["prepare"])  # the pipeline's split
 features, labels = datasets.split_features(train, data["target"])
-print(f"{len(train)} training rows; task: {data['task']}")
+task, metric, roles = decisions["task"], decisions["metric"], columns.features_by_role(decisions)
+print(f"{len(train)} training rows; task: {task}; metric: {metric}")
 
 # %% [markdown]
 # ## The model pipeline
@@ -40,7 +30,7 @@ print(f"{len(train)} training rows; task: {data['task']}")
 # only, inside every cross-validation fold too.
 
 # %%
-model = modelling.build(params["train"], data["task"])
+model = modelling.build(params["train"], task, roles)
 model
 
 # %% [markdown]
@@ -53,14 +43,14 @@ settings = params["evaluate"]
 rows = {}
 for label, candidate in {
     "model": model,
-    "baseline": modelling.build_baseline(data["task"]),
+    "baseline": modelling.build_baseline(task, roles),
 }.items():
     rows[label] = scoring.cross_validate(
         candidate,
         features,
         labels,
-        data["task"],
-        settings["metric"],
+        task,
+        metric,
         settings["cv_folds"],
         settings["seed"],
     )

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from digits_practice_study import datacard, datasets, validation
+from digits_practice_study import columns, datacard, prepare, validation
 
 
 def test_a_table_with_gaps_and_text_passes(messy):
@@ -17,10 +17,9 @@ def test_a_table_with_gaps_and_text_passes(messy):
         (lambda f: f.drop(columns=["target"]), "the target column 'target' is not in"),
         (lambda f: f.head(0), "has a header but no rows"),
         (lambda f: f.assign(target=1), "holds a single class (1)"),
-        (lambda f: f.assign(notes=np.nan), "column 'notes' of the data is entirely empty"),
         (lambda f: f.assign(target=np.nan), "the target column 'target' of the data is entirely"),
     ],
-    ids=["missing target", "no rows", "single class", "empty column", "empty target"],
+    ids=["missing target", "no rows", "single class", "empty target"],
 )
 def test_each_problem_has_its_own_message(messy, change, words):
     with pytest.raises(validation.DataProblem) as problem:
@@ -38,24 +37,53 @@ def test_empty_and_unreadable_files_are_named(tmp_path):
         validation.read_table(broken)
 
 
+LONG_TAIL = [0] * 60 + [1] * 20 + [2] * 10 + [3] * 5 + [5, 7, 9, 9, 4]
+CODES = list(range(1, 41)) * 3
+
+
 @pytest.mark.parametrize(
-    ("values", "task"),
+    ("values", "name", "task"),
     [
-        (["a", "b", "a"], "classification"),
-        ([True, False, True], "classification"),
-        ([0, 1, 2, 1], "classification"),
-        ([0.5, 1.25, 3.0], "regression"),
-        (list(range(100)), "regression"),
+        (["a", "b", "a"], "y", "classification"),
+        ([True, False, True], "y", "classification"),
+        ([0, 1, 2, 1], "y", "classification"),
+        ([0.5, 1.25, 3.0], "y", "regression"),
+        (list(range(100)), "y", "regression"),
+        (LONG_TAIL, "visits", "regression"),
+        (CODES, "customer_type", "classification"),
+    ],
+    ids=["text", "yes/no", "three codes", "decimals", "many numbers", "count", "type codes"],
+)
+def test_auto_task_follows_the_target(values, name, task):
+    assert columns.infer_task(pd.Series(values, name=name))[0] == task
+
+
+@pytest.mark.parametrize(
+    ("values", "name", "role"),
+    [
+        (list(range(100)), "row", "identifier"),
+        ([f"p{i}" for i in range(100)], "name", "identifier"),
+        ([1, 2] * 50, "person_id", "identifier"),
+        ([np.nan] * 100, "notes", "excluded"),
+        ([7] * 100, "year", "constant"),
+        (["2021-03-0" + str(i % 9 + 1) for i in range(100)], "day", "datetime"),
+        ([f"review {i}: the film was long, the music good" for i in range(100)], "review", "text"),
+        (["red", "blue"] * 50, "colour", "categorical"),
+        (np.linspace(0, 1, 100), "score", "numeric"),
     ],
 )
-def test_auto_task_follows_the_target(values, task):
-    assert datasets.infer_task(pd.Series(values)) == task
+def test_each_column_gets_a_role(values, name, role):
+    assert columns.role_of(pd.Series(values, name=name))[0] == role
 
 
-def test_the_summary_counts_rows_gaps_and_classes(messy):
-    text = datacard.summary(messy, {"target": "target", "task": "classification"}, "x.csv")
-    assert f"- Rows: {len(messy)}" in text
+def test_the_summary_counts_rows_gaps_and_classes(messy, params):
+    messy.loc[:2, "target"] = None
+    settings = {**params, "data": {**params["data"], "target": "target", "columns": {}}}
+    _, _, decisions = prepare.prepare_table(messy, settings)
+    text = datacard.summary(messy, decisions, "x.csv")
+    assert f"- Rows in the raw table: {len(messy)}" in text
+    assert "- Removed, no value in the target column: 3" in text
     gaps = int(messy["size"].isna().sum())
-    assert f"| `size` | float64 | {gaps} |" in text
+    assert f"| `size` | numeric | float64 | {gaps} |" in text
     for label, count in messy["target"].value_counts().items():
         assert f"| {label} | {count} |" in text

@@ -1,7 +1,9 @@
 """The model pipeline: fitted on training rows only, and robust to messy tables."""
 
 import numpy as np
+import pandas as pd
 import pytest
+from conftest import decide_for
 
 from digits_practice_study import modelling, train
 
@@ -9,17 +11,28 @@ from digits_practice_study import modelling, train
 @pytest.mark.parametrize("name", modelling.MODELS)
 def test_every_model_fits_messy_data(messy, params, name):
     settings = {**params["train"], "model": name}
-    model = train.fit(
-        messy, {"data": {"target": "target", "task": "classification"}, "train": settings}
-    )
+    decisions = decide_for(messy, params, task="classification")
+    model = train.fit(messy, {"train": settings}, decisions)
     assert model.predict(messy.drop(columns=["target"])).shape == (len(messy),)
+
+
+def test_dates_become_numbers_and_rare_text_values_are_pooled(messy, params):
+    rng = np.random.default_rng(2)
+    messy["when"] = pd.date_range("2020-01-01", periods=len(messy), freq="D").astype(str)
+    messy["plate"] = [f"N{i:04d}X" for i in rng.integers(0, 90, len(messy))]  # many values
+    decisions = decide_for(messy, params, task="classification")
+    roles = {c["name"]: c["role"] for c in decisions["columns"]}
+    assert roles["when"] == "datetime" and roles["plate"] == "categorical"
+    model = train.fit(messy, {"train": params["train"]}, decisions)
+    names = list(model[:-1].get_feature_names_out())
+    assert "datetime__when_month" in names
+    assert sum(n.startswith("categorical__plate") for n in names) <= modelling.MAX_CATEGORIES
 
 
 def test_preprocessing_learns_from_training_rows_only(messy, params):
     part = messy.iloc[:60]
-    model = train.fit(
-        part, {"data": {"target": "target", "task": "classification"}, "train": params["train"]}
-    )
+    decisions = decide_for(messy, params, task="classification")
+    model = train.fit(part, {"train": params["train"]}, decisions)
     imputer, scaler = model.named_steps["preprocess"].named_transformers_["numeric"]
     numeric = part[["size", "weight"]]
     np.testing.assert_allclose(imputer.statistics_, numeric.median().to_numpy())
@@ -29,4 +42,4 @@ def test_preprocessing_learns_from_training_rows_only(messy, params):
 
 def test_unknown_model_is_named_in_the_error(params):
     with pytest.raises(ValueError, match="train.model"):
-        modelling.build({**params["train"], "model": "magic"}, params["data"]["task"])
+        modelling.build({**params["train"], "model": "magic"}, "classification", {})

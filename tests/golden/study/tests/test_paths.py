@@ -19,6 +19,7 @@ def test_dvc_yaml_declares_the_paths_the_code_uses():
         paths.DATA_SUMMARY,
         paths.TRAIN,
         paths.TEST,
+        paths.DECISIONS,
         paths.MODEL,
         paths.METRICS,
         paths.ENVIRONMENT,

@@ -27,10 +27,54 @@ METRICS = {
     "difference": {"test": 0.4234, "test_ci": {"low": 0.2, "high": 0.6}},
 }
 ENVIRONMENT = {"python": "3.12.0", "platform": "Linux", "packages": {"pandas": "3.0"}}
+DECISIONS = {
+    "target": "kind",
+    "task": "classification",
+    "task_reason": "the target holds text or yes/no values",
+    "metric": "accuracy",
+    "metric_reason": "the classes are roughly balanced",
+    "class_shares": {"a": 0.5, "b": 0.5},
+    "columns": [
+        {"name": "kind", "role": "target", "reason": "the column the model predicts"},
+        {"name": "size", "role": "numeric", "reason": "numbers"},
+        {"name": "person", "role": "identifier", "reason": "unique per row"},
+    ],
+    "rows": {
+        "raw": 110,
+        "used": 100,
+        "train": 80,
+        "test": 20,
+        "removed": [{"reason": "no value in the target column", "rows": 10}],
+        "identical": {"rows": 0, "patterns": 0},
+    },
+    "split": {"kind": "random", "identical": "none"},
+    "missing": {"kind": 10},
+    "single_features": {
+        "metric": "accuracy",
+        "baseline": 0.5,
+        "all_features": 0.9,
+        "alone": {"size": {"cv": 0.6, "share": 0.25, "close_to_all": False}},
+    },
+}
 
 
-def build(source, figures=None):
-    return report.build(source, METRICS, ENVIRONMENT, figures or {})
+def build(source, figures=None, decisions=DECISIONS):
+    return report.build(source, METRICS, ENVIRONMENT, figures or {}, decisions)
+
+
+def test_the_data_account_shows_removed_rows_and_left_out_columns():
+    html = build("{{ data_account }}\n\n{{ column_roles }}\n\n{{ leakage_checks }}")
+    assert "Removed, no value in the target column: 10" in html
+    assert "<code>person</code></td>\n<td>identifier" in html
+    assert "Left out as identifiers, never seen by the model: <code>person</code>" in html
+
+
+def test_a_feature_strong_on_its_own_is_questioned():
+    assert "No single feature comes close" in build("{{ leakage_checks }}")
+    strong = {"size": {"cv": 0.88, "share": 0.95, "close_to_all": True}}
+    scores = {**DECISIONS["single_features"], "alone": strong}
+    html = build("{{ leakage_checks }}", decisions={**DECISIONS, "single_features": scores})
+    assert "Worth a question" in html and "known at the moment a prediction" in html
 
 
 def test_numbers_come_from_the_metrics():
@@ -47,6 +91,26 @@ def test_figures_are_embedded(tmp_path):
     assert sources and all(s.startswith("data:image/png;base64,") for s in sources)
 
 
+def test_learner_figures_are_found_beside_the_pipelines(tmp_path, monkeypatch):
+    """figures/ holds the learner's own PNGs; a name the pipeline also uses is refused."""
+    drawn, own = tmp_path / "reports" / "figures", tmp_path / "figures"
+    drawn.mkdir(parents=True)
+    own.mkdir()
+    monkeypatch.setattr(report.paths, "FIGURES", drawn)
+    monkeypatch.setattr(report.paths, "MY_FIGURES", own)
+    (drawn / "learning_curve.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (own / "class_balance.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    assert sorted(report.all_figures()) == ["class_balance", "learning_curve"]
+    (own / "learning_curve.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    with pytest.raises(report.FigureProblem, match="figures/learning_curve.png has the name"):
+        report.all_figures()
+
+
+def test_a_missing_figure_names_both_folders():
+    with pytest.raises(report.FigureProblem, match="no nope.png in reports/figures or figures/"):
+        build("{{ figure('nope') }}")
+
+
 def test_answers_cannot_inject_markup():
     source = (
         '---\ntitle: "<b>bold</b>"\nauthor: "</script><script>alert(1)</script>"\n---\n'
@@ -61,6 +125,31 @@ def test_answers_cannot_inject_markup():
 def test_unknown_placeholder_fails_loudly():
     with pytest.raises(KeyError, match="no 'model.test.nothing'"):
         build("{{ metric('model.test.nothing') }}")
+
+
+def test_an_unsupported_claim_gets_a_reviewers_note_after_its_paragraph():
+    claim = "The model is clearly better than the baseline."
+    close_call = {**METRICS, "difference": {"test": 0.02, "test_ci": {"low": -0.1, "high": 0.15}}}
+    source = f"## Metrics\n\n{claim}\n\nNext paragraph."
+    html = report.build(source, close_call, ENVIRONMENT, {}, DECISIONS)
+    after = html.split(f"<p>{claim}</p>")[1].lstrip()
+    assert after.startswith('<div class="reviewer-note"') and "includes zero" in after
+    # The same sentence, where the interval lies far above zero: nothing to note.
+    assert 'class="reviewer-note"' not in build(f"## Metrics\n\n{claim}")
+
+
+def test_the_writeup_lists_every_try_and_counts_test_looks():
+    row = {"date": "2026-01-01 10:00", "metric": "accuracy", "cv_sd": "0.02", "commit": "abc"}
+    rows = [
+        {**row, "kind": "try", "configuration": "linear(C=1.0)", "cv_mean": "0.91"},
+        {**row, "kind": "try", "configuration": "random_forest()", "cv_mean": "0.93"},
+        {**row, "kind": "test", "configuration": "random_forest()", "cv_mean": "0.93"},
+        {**row, "kind": "test", "configuration": "random_forest()", "cv_mean": "0.93"},
+    ]
+    source = "{{ tries_table }}\n\n{{ test_looks }}"
+    html = report.build(source, METRICS, ENVIRONMENT, {}, DECISIONS, rows)
+    assert "<code>linear(C=1.0)</code>" in html and "accuracy 0.930 ± 0.020" in html
+    assert "2 configurations were tried" in html and "scored 2 times" in html
 
 
 # (end of the write-up placeholders)

@@ -18,15 +18,14 @@ def row_fingerprints(features: pd.DataFrame) -> pd.Series:
     return pd.util.hash_pandas_object(features.sort_index(axis=1), index=False)
 
 
-def assert_no_shared_rows(train: pd.DataFrame, test: pd.DataFrame, target: str) -> None:
-    """No row of features may appear in both train and test."""
-    shared = set(row_fingerprints(train.drop(columns=[target]))) & set(
-        row_fingerprints(test.drop(columns=[target]))
-    )
+def assert_no_shared_rows(train: pd.DataFrame, test: pd.DataFrame) -> None:
+    """No row of feature values may appear in both train and test (pass features only)."""
+    shared = set(row_fingerprints(train)) & set(row_fingerprints(test))
     if shared:
         raise LeakageError(
             f"{len(shared)} row(s) appear in both the training and the test set: the test "
-            "score would reward memorising them. Drop duplicate rows before splitting."
+            "score would reward memorising them. Identical rows must stay on one side of "
+            "the split (prepare.split_rows groups them)."
         )
 
 

@@ -1,14 +1,16 @@
-"""The measured half of the data card: what the raw table holds, written by the pipeline.
+"""The measured half of the data card: what the raw table holds and what prepare did with it.
 
 ``data/README.md`` is the learner's own card (source, licence, collection, biases); it links
 to ``data/summary.md``, which the prepare stage rewrites from the data whenever it changes,
-so the numbers there are never typed by hand and never go stale.
+so the numbers there are never typed by hand and never go stale. The write-up shows the
+same account (rows, column roles, class shares), built by the functions here.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from .columns import FEATURE_ROLES, is_rare
 from .validation import shown
 
 # Classes listed one by one in the target's distribution; the rest are summed up.
@@ -26,25 +28,119 @@ def table(header: list[str], rows: list[list[object]]) -> str:
     return "\n".join(lines)
 
 
-def columns_table(frame: pd.DataFrame) -> str:
+def rows_account(decisions: dict) -> str:
+    """Rows in, rows removed and why, identical rows and how the split treated them."""
+    rows = decisions["rows"]
+    lines = [f"- Rows in the raw table: {rows['raw']}"]
+    lines += [f"- Removed, {r['reason']}: {r['rows']}" for r in rows["removed"]]
+    if not rows["removed"]:
+        lines.append("- Removed: none")
+    lines.append(f"- Used: {rows['used']} ({rows['train']} to train, {rows['test']} to test)")
+    identical, split = rows["identical"], decisions["split"]
+    if split["kind"] == "time":
+        lines.append(
+            f"- Split by time on `{cell(split['column'])}`: trained on earlier rows, tested on "
+            f"rows from {split['test_from']} on"
+        )
+    elif split["kind"] == "group":
+        lines.append(
+            f"- Split by `{cell(split['column'])}` ({split['groups']} groups): all rows of a "
+            "group are on the same side"
+        )
+    if identical["rows"]:
+        treated = {
+            "grouped": "kept, and kept together on one side of the split, so no copy of a "
+            "test row is trained on",
+            "expected": "kept, and split one by one: the features allow so few combinations "
+            "that repeats are expected here, not copies (each test row's features may also "
+            "appear in training)",
+        }.get(split["identical"], "kept")
+        lines.append(
+            f"- Identical rows (same values in every feature): {identical['rows']} rows in "
+            f"{identical['patterns']} patterns; {treated}"
+        )
+    missing = decisions["missing"]
+    if missing:
+        most = sorted(missing.items(), key=lambda kv: -kv[1])[:5]
+        worst = ", ".join(f"`{cell(k)}` {v}" for k, v in most)
+        lines.append(
+            f"- Missing values in {len(missing)} column{'s' if len(missing) > 1 else ''} "
+            f"(most: {worst}); the model fills "
+            "them from training rows"
+        )
+    else:
+        lines.append("- Missing values: none")
+    return "\n".join(lines)
+
+
+def roles_table(decisions: dict) -> str:
+    """Each column, its role and why; the left-out columns are what the model never sees."""
+    rows = [[f"`{c['name']}`", c["role"], c["reason"]] for c in decisions["columns"]]
+    return table(["column", "role", "why"], rows)
+
+
+def classes_account(decisions: dict) -> str:
+    """The task and metric with their reasons, and each class's share of the rows."""
+    chosen = "" if decisions["task_reason"].startswith("set in") else "; set data.task to change it"
+    lines = [
+        f"- Task: {decisions['task']} ({decisions['task_reason']}{chosen})",
+        f"- Headline metric: {decisions['metric']} ({decisions['metric_reason']})",
+    ]
+    shares = decisions["class_shares"]
+    if shares:
+        shown_shares = list(shares.items())[:MAX_CLASSES_SHOWN]
+        text = ", ".join(f"`{cell(k)}` {v:.1%}" for k, v in shown_shares)
+        rest = len(shares) - len(shown_shares)
+        lines.append(f"- Class shares: {text}" + (f" and {rest} other classes" if rest else ""))
+        rare = [k for k, v in shares.items() if is_rare(v, len(shares))]
+        if rare:
+            lines.append(
+                "- Rare classes: "
+                + ", ".join(f"`{cell(k)}`" for k in rare[:10])
+                + ". Read the per-class results (confusion matrix), not only the headline."
+            )
+    return "\n".join(lines)
+
+
+def single_features_table(decisions: dict, shown: int = 5) -> str:
+    """The features strongest on their own, against all features together."""
+    scores = decisions["single_features"]
+    rows = [
+        [f"`{name}`", f"{s['cv']:.3f}", f"{s['share']:.0%}", "yes" if s["close_to_all"] else ""]
+        for name, s in list(scores["alone"].items())[:shown]
+    ]
+    metric = scores["metric"]
+    header = ["feature alone", f"cv {metric}", "share of all features' gain", "worth a question"]
+    return (
+        f"All features together: {scores['all_features']:.3f}; baseline (no feature): "
+        f"{scores['baseline']:.3f}.\n\n" + table(header, rows)
+    )
+
+
+def columns_table(frame: pd.DataFrame, decisions: dict) -> str:
     missing = frame.isna().sum()
+    roles = {c["name"]: c for c in decisions["columns"]}
     rows = [
         [
             f"`{name}`",
+            roles[str(name)]["role"],
             str(frame[name].dtype),
             int(missing[name]),
             f"{missing[name] / max(len(frame), 1):.1%}",
             int(frame[name].nunique()),
+            roles[str(name)]["reason"],
         ]
         for name in frame.columns
     ]
-    return table(["column", "type", "missing", "missing %", "distinct values"], rows)
+    header = ["column", "role", "type", "missing", "missing %", "distinct values", "why"]
+    return table(header, rows)
 
 
 def target_table(target: pd.Series, task: str) -> str:
     if task == "regression":
         stats = target.describe()
-        return table(["statistic", "value"], [[k, f"{v:.4g}"] for k, v in stats.items()])
+        rows = [[k, int(v) if k == "count" else f"{v:.4g}"] for k, v in stats.items()]
+        return table(["statistic", "value"], rows)
     counts = target.value_counts(dropna=False)
     total = counts.sum()
     rows = [
@@ -57,24 +153,40 @@ def target_table(target: pd.Series, task: str) -> str:
     return table(["class", "rows", "share"], rows)
 
 
-def summary(frame: pd.DataFrame, data: dict, source) -> str:
+def summary(frame: pd.DataFrame, decisions: dict, source) -> str:
     """The Markdown of ``data/summary.md`` for the raw table ``frame``."""
-    target, task = data["target"], data["task"]
+    target = decisions["target"]
+    features = sum(c["role"] in FEATURE_ROLES for c in decisions["columns"])
+    left_out = frame.shape[1] - 1 - features
     return f"""# What the data holds
 
 *Measured by the pipeline (prepare stage) from `{shown(source)}`. Do not edit: it is
 rewritten whenever the data changes. The data card, [README.md](README.md), is yours.*
 
-- Rows: {len(frame)}
-- Columns: {frame.shape[1]} ({frame.shape[1] - 1} features and the target)
-- Target: `{cell(target)}` ({task})
-- Rows with a missing value: {int(frame.isna().any(axis=1).sum())}
+- Columns: {frame.shape[1]} (the target, {features} used as features, {left_out} left out)
+- Target: `{cell(target)}`
+{classes_account(decisions)}
 
-## Columns, their types and missing values
+## Rows: what came in, what was removed, how they were split
 
-{columns_table(frame)}
+{rows_account(decisions)}
+
+## Columns: their roles, types and missing values
+
+Each column has one role. Only numeric, categorical and datetime columns reach the model;
+to change a role, name it in params.yaml under `data.columns` (e.g. `zip_code: categorical`).
+
+{columns_table(frame, decisions)}
+
+## Features that carry the score on their own
+
+Each feature alone, in a small decision tree cross-validated on training rows, against the same
+tree on all features. One that reaches most of what all features reach is worth a question:
+is it known when a prediction is made, or recorded after the outcome (a leak)?
+
+{single_features_table(decisions)}
 
 ## Distribution of the target, `{cell(target)}`
 
-{target_table(frame[target], task)}
+{target_table(frame[target], decisions["task"])}
 """

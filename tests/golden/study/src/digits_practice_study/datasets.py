@@ -6,7 +6,6 @@ import pandas as pd
 from sklearn import datasets as sk_datasets
 
 from . import paths
-from .modelling import TASKS
 from .validation import read_table
 
 # scikit-learn ships these tables inside the package: no download, no network.
@@ -17,8 +16,6 @@ BUNDLED = {
     "breast_cancer": sk_datasets.load_breast_cancer,
     "diabetes": sk_datasets.load_diabetes,
 }
-# `task: auto` calls a whole-number target with at most this many values a set of classes.
-MAX_AUTO_CLASSES = 20
 
 
 def load_bundled(name: str, target: str = "target") -> pd.DataFrame:
@@ -40,7 +37,7 @@ def load_raw(data_params: dict) -> pd.DataFrame:
     in a fresh clone before the pipeline has run.
     """
     if paths.RAW_DATA.exists():
-        return read_table(paths.RAW_DATA)
+        return read_table(paths.RAW_DATA, data_params.get("read"))
     if data_params["dataset"] in BUNDLED:
         return load_bundled(data_params["dataset"], data_params["target"])
     raise FileNotFoundError(
@@ -57,33 +54,3 @@ def split_features(frame: pd.DataFrame, target: str) -> tuple[pd.DataFrame, pd.S
             + ", ".join(map(str, frame.columns))
         )
     return frame.drop(columns=[target]), frame[target]
-
-
-def infer_task(target: pd.Series) -> str:
-    """classification for text, yes/no or a few whole numbers; regression otherwise."""
-    values = target.dropna()
-    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
-        return "classification"
-    if (values % 1 != 0).any():
-        return "regression"
-    return "classification" if values.nunique() <= MAX_AUTO_CLASSES else "regression"
-
-
-def resolve_task(params: dict, raw: pd.DataFrame | None = None) -> dict:
-    """``params`` with ``data.task: auto`` (and ``evaluate.metric: auto``) decided.
-
-    ``auto`` is settled from the raw target column (``raw``, else the raw table is read)
-    each time params are loaded, so every stage and notebook sees the same answer; write
-    the task in params.yaml to fix it.
-    """
-    data = params.get("data") or {}
-    if data.get("task", "auto") == "auto":
-        frame = load_raw(data) if raw is None else raw
-        _, target = split_features(frame, data["target"])
-        data["task"] = infer_task(target)
-    if data["task"] not in TASKS:
-        raise ValueError(f"data.task must be auto or one of {TASKS}, not {data['task']!r}")
-    evaluate = params.get("evaluate") or {}
-    if evaluate.get("metric") == "auto":
-        evaluate["metric"] = "accuracy" if data["task"] == "classification" else "r2"
-    return params

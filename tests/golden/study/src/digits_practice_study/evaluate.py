@@ -11,17 +11,23 @@ from __future__ import annotations
 import joblib
 import pandas as pd
 
-from . import checks, datasets, environment, figures, modelling, paths, scoring
+from . import checks, columns, datasets, environment, figures, modelling, paths, provenance, scoring
 from .files import write_json_atomic
 from .params import load
 from .validation import read_table
 
+# The learning curve refits the model many times: on big tables, a sample of training rows.
+LEARNING_CURVE_ROWS = 20_000
 
-def evaluate(model, train: pd.DataFrame, test: pd.DataFrame, params: dict) -> dict:
+
+def evaluate(model, train: pd.DataFrame, test: pd.DataFrame, params: dict, decisions: dict) -> dict:
     """All numbers the write-up reports, computed from the model and the two splits."""
-    data, settings = params["data"], params["evaluate"]
-    task, name, target = data["task"], settings["metric"], data["target"]
-    checks.assert_no_shared_rows(train, test, target)
+    settings = params["evaluate"]
+    task, name, target = decisions["task"], decisions["metric"], decisions["target"]
+    features = columns.features_by_role(decisions)
+    if decisions["split"]["identical"] in ("none", "grouped"):
+        names = [n for group in features.values() for n in group]
+        checks.assert_no_shared_rows(train[names], test[names])
     checks.assert_preprocessing_in_pipeline(model)
     fn = scoring.metric(task, name)
     x_train, y_train = datasets.split_features(train, target)
@@ -29,7 +35,7 @@ def evaluate(model, train: pd.DataFrame, test: pd.DataFrame, params: dict) -> di
 
     candidates = {
         "model": model,
-        "baseline": modelling.build_baseline(task).fit(x_train, y_train),
+        "baseline": modelling.build_baseline(task, features).fit(x_train, y_train),
     }
     results = {
         "task": task,
@@ -47,9 +53,9 @@ def evaluate(model, train: pd.DataFrame, test: pd.DataFrame, params: dict) -> di
             y_test, predictions[label], fn, settings["bootstrap_resamples"], settings["seed"]
         )
         unfitted = (
-            modelling.build(params["train"], task)
+            modelling.build(params["train"], task, features)
             if label == "model"
-            else (modelling.build_baseline(task))
+            else modelling.build_baseline(task, features)
         )
         results[label] = {
             "cv": scoring.cross_validate(
@@ -71,29 +77,32 @@ def evaluate(model, train: pd.DataFrame, test: pd.DataFrame, params: dict) -> di
 def main() -> None:
     modelling.one_blas_thread()
     params = load()
+    decisions = columns.load()
     train, test = read_table(paths.TRAIN), read_table(paths.TEST)
     model = joblib.load(paths.MODEL)
-    results = evaluate(model, train, test, params)
+    results = evaluate(model, train, test, params, decisions)
 
-    data, settings = params["data"], params["evaluate"]
-    x_train, y_train = datasets.split_features(train, data["target"])
-    x_test, y_test = datasets.split_features(test, data["target"])
+    task, target, settings = decisions["task"], decisions["target"], params["evaluate"]
+    x_test, y_test = datasets.split_features(test, target)
     paths.FIGURES.mkdir(parents=True, exist_ok=True)
     for old in paths.FIGURES.glob("*.png"):
         old.unlink()  # figures are outputs of this stage only; stale ones would mislead
-    figures.errors(data["task"], y_test, model.predict(x_test), paths.FIGURES)
+    figures.errors(task, y_test, model.predict(x_test), paths.FIGURES)
+    curve_rows = train.sample(min(len(train), LEARNING_CURVE_ROWS), random_state=settings["seed"])
+    x_curve, y_curve = datasets.split_features(curve_rows, target)
     figures.learning_curve(
-        modelling.build(params["train"], data["task"]),
-        x_train,
-        y_train,
-        data["task"],
-        settings["metric"],
-        scoring.folds(data["task"], settings["cv_folds"], settings["seed"]),
+        modelling.build(params["train"], task, columns.features_by_role(decisions)),
+        x_curve,
+        y_curve,
+        task,
+        decisions["metric"],
+        scoring.folds(task, settings["cv_folds"], settings["seed"]),
         paths.FIGURES,
     )
     write_json_atomic(results, paths.METRICS)
     write_json_atomic(environment.describe(), paths.ENVIRONMENT)
-    name = settings["metric"]
+    provenance.record_test_look(params, results)  # one more look at the test set, in the ledger
+    name = decisions["metric"]
     print(
         f"evaluate: test {name} {results['model']['test'][name]:.3f} "
         f"(baseline {results['baseline']['test'][name]:.3f}) -> "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,10 +15,14 @@ if TYPE_CHECKING:  # only named in a type hint: the report stage then starts wit
 
 @contextmanager
 def atomic_path(target: Path):
-    """Yield a temporary path beside ``target``; move it into place only on success."""
+    """Yield a temporary path beside ``target``; move it into place only on success.
+
+    The file is made with the usual permissions (0644 under the common umask), not
+    mkstemp's owner-only 0600, so a colleague or a web server can read the outputs.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
+    tmp = str(target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     try:
         yield Path(tmp)
         os.replace(tmp, target)

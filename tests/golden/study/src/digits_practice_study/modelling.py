@@ -7,7 +7,11 @@ test information into preprocessing.
 
 from __future__ import annotations
 
-from sklearn.compose import ColumnTransformer, make_column_selector
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.ensemble import (
     HistGradientBoostingClassifier,
@@ -18,7 +22,7 @@ from sklearn.ensemble import (
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
 TASKS = ("classification", "regression")
@@ -35,18 +39,56 @@ def one_blas_thread() -> None:
     threadpool_limits(limits=1, user_api="blas")
 
 
-def preprocessing() -> ColumnTransformer:
-    """Fill gaps, scale numbers and one-hot encode text columns."""
+# A text column becomes at most this many 0/1 columns: its most common values, one each, and
+# one for all rarer values (seen in fewer than MIN_CATEGORY_ROWS training rows, or beyond the
+# cap). This keeps memory bounded for columns with thousands of values (a tail number).
+MAX_CATEGORIES, MIN_CATEGORY_ROWS = 20, 5
+DATE_PARTS = ("year", "month", "day", "day_of_week", "hour")
+
+
+def date_parts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each date column as numbers: year, month, day, day of the week and hour."""
+    parts = {}
+    for name in frame.columns:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pandas warns when it guesses the format per value
+            when = pd.to_datetime(frame[name], errors="coerce", utc=True, format="mixed")
+        for part in DATE_PARTS:
+            parts[f"{name}_{part}"] = getattr(when.dt, part).astype("float64")
+    return pd.DataFrame(parts, index=frame.index)
+
+
+def date_part_names(transformer, names) -> np.ndarray:
+    return np.array([f"{name}_{part}" for name in names for part in DATE_PARTS], dtype=object)
+
+
+def preprocessing(features: dict[str, list[str]]) -> ColumnTransformer:
+    """Fill gaps, scale numbers, turn dates into numbers and encode text columns.
+
+    ``features`` maps each role (numeric, categorical, datetime) to its columns, as decided
+    by prepare (data/processed/decisions.json). Every other column is left out.
+    """
     numeric = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
-    categorical = make_pipeline(
-        SimpleImputer(strategy="most_frequent"),
-        OneHotEncoder(handle_unknown="ignore", sparse_output=False),
-    )
+    steps = {
+        "numeric": numeric,
+        "categorical": make_pipeline(
+            SimpleImputer(strategy="most_frequent"),
+            OneHotEncoder(
+                handle_unknown="infrequent_if_exist",
+                max_categories=MAX_CATEGORIES,
+                min_frequency=MIN_CATEGORY_ROWS,
+                sparse_output=False,
+            ),
+        ),
+        "datetime": make_pipeline(
+            FunctionTransformer(date_parts, feature_names_out=date_part_names),
+            SimpleImputer(strategy="median", keep_empty_features=True),
+            StandardScaler(),
+        ),
+    }
     return ColumnTransformer(
-        [
-            ("numeric", numeric, make_column_selector(dtype_include="number")),
-            ("categorical", categorical, make_column_selector(dtype_exclude="number")),
-        ]
+        [(role, steps[role], names) for role, names in features.items() if names],
+        remainder="drop",
     )
 
 
@@ -78,10 +120,11 @@ def baseline(task: str):
     return DummyRegressor(strategy="mean")
 
 
-def build(train: dict, task: str) -> Pipeline:
-    return Pipeline([("preprocess", preprocessing()), ("model", estimator(train, task))])
+def build(train: dict, task: str, features: dict[str, list[str]]) -> Pipeline:
+    """Preprocessing of the feature columns, then the model of ``train.model``."""
+    return Pipeline([("preprocess", preprocessing(features)), ("model", estimator(train, task))])
 
 
-def build_baseline(task: str) -> Pipeline:
+def build_baseline(task: str, features: dict[str, list[str]]) -> Pipeline:
     """The baseline goes through the same preprocessing, so both are judged alike."""
-    return Pipeline([("preprocess", preprocessing()), ("model", baseline(task))])
+    return Pipeline([("preprocess", preprocessing(features)), ("model", baseline(task))])

@@ -20,10 +20,18 @@ DATA_SUMMARY = DATA / "summary.md"
 TRAIN = DATA / "processed" / "train.csv"
 TEST = DATA / "processed" / "test.csv"
 
+# What prepare decided about the table (task, metric, column roles, rows, split); train,
+# evaluate and report read it instead of deciding again.
+DECISIONS = DATA / "processed" / "decisions.json"
+
 MODEL = ROOT / "models" / "model.joblib"
 
 REPORTS = ROOT / "reports"
 METRICS = REPORTS / "metrics.json"
 ENVIRONMENT = REPORTS / "environment.json"
 FIGURES = REPORTS / "figures"
+MY_FIGURES = ROOT / "figures"  # the learner's own; the pipeline only reads them
 WRITEUP = REPORTS / "writeup.html"
+# Every try (make try) and every scoring of the test set (evaluate), one row each. Kept in
+# git and only ever appended to: it is the honest count of how often you looked.
+LEDGER = REPORTS / "ledger.csv"

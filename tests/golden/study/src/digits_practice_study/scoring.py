@@ -13,6 +13,7 @@ from sklearn.metrics import (
     make_scorer,
     mean_absolute_error,
     r2_score,
+    root_mean_squared_error,
 )
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
 
@@ -21,17 +22,13 @@ def _f1_macro(y_true, y_pred) -> float:
     return f1_score(y_true, y_pred, average="macro")
 
 
-def _rmse(y_true, y_pred) -> float:
-    return float(np.sqrt(np.mean((np.asarray(y_true) - np.asarray(y_pred)) ** 2)))
-
-
 METRICS: dict[str, dict[str, Callable]] = {
     "classification": {
         "accuracy": accuracy_score,
         "balanced_accuracy": balanced_accuracy_score,
         "f1_macro": _f1_macro,
     },
-    "regression": {"r2": r2_score, "mae": mean_absolute_error, "rmse": _rmse},
+    "regression": {"r2": r2_score, "mae": mean_absolute_error, "rmse": root_mean_squared_error},
 }
 LOWER_IS_BETTER = {"mae", "rmse"}
 
@@ -80,8 +77,11 @@ def bootstrap_scores(y_true, y_pred, fn: Callable, resamples: int, seed: int) ->
     """
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     rng = np.random.default_rng(seed)
-    draws = rng.integers(0, len(y_true), size=(resamples, len(y_true)))
-    return np.array([fn(y_true[i], y_pred[i]) for i in draws])
+    scores = np.empty(resamples)
+    for i in range(resamples):  # one resample at a time: memory stays one test set's size
+        rows = rng.integers(0, len(y_true), size=len(y_true))
+        scores[i] = fn(y_true[rows], y_pred[rows])
+    return scores
 
 
 def percentile_interval(scores, confidence: float) -> dict[str, float]:

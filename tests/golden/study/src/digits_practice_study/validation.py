@@ -25,23 +25,44 @@ def shown(path: Path | str) -> str:
     return str(path.relative_to(paths.ROOT)) if path.is_relative_to(paths.ROOT) else str(path)
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """A CSV or Parquet file as a table (chosen by its suffix), or a clear DataProblem."""
+# How a CSV file is read unless params.yaml says otherwise (data.read).
+CSV_DEFAULTS = {"sep": ",", "decimal": ".", "encoding": "utf-8"}
+OTHER_SEPARATORS = (";", "\t", "|")
+
+
+def read_table(path: Path, read: dict | None = None) -> pd.DataFrame:
+    """A CSV or Parquet file as a table (chosen by its suffix), or a clear DataProblem.
+
+    ``read`` holds the CSV settings of params.yaml's ``data.read``: the separator, the
+    decimal mark and the text encoding (found when the study was made).
+    """
     is_parquet = path.suffix.lower() in (".parquet", ".pq")
+    settings = {**CSV_DEFAULTS, **(read or {})}
     if path.is_file() and path.stat().st_size == 0:
         raise DataProblem(f"{shown(path)} is an empty file (0 bytes): there is no data in it")
     try:
-        return pd.read_parquet(path) if is_parquet else pd.read_csv(path)
+        frame = pd.read_parquet(path) if is_parquet else pd.read_csv(path, **settings)
     except pd.errors.EmptyDataError:
         raise DataProblem(f"{shown(path)} is empty: it has no header and no rows") from None
     except FileNotFoundError:
         raise  # not a problem of the data; the caller says how to get it
     except (ValueError, OSError) as error:  # parser, encoding and Parquet errors
-        kind = "Parquet" if is_parquet else "CSV (comma-separated, one header line, UTF-8)"
+        kind = "Parquet" if is_parquet else f"CSV with data.read {settings}"
         raise DataProblem(
-            f"{shown(path)} could not be read as {kind}: {str(error).rstrip('.')}. Check "
-            "that the file is what its name says, and not damaged."
+            f"{shown(path)} could not be read as {kind}: {str(error).rstrip('.')}. Check that "
+            "the file is what its name says, and for a CSV file set data.read in params.yaml "
+            "(sep, decimal, encoding: e.g. sep: ';', decimal: ',', encoding: latin-1)."
         ) from None
+    if not is_parquet and frame.shape[1] == 1:
+        header = str(frame.columns[0])
+        found = [s for s in OTHER_SEPARATORS if s in header]
+        if found:
+            raise DataProblem(
+                f"{shown(path)} was read as one column named {header[:60]!r}: its columns seem "
+                f"to be separated by {found[0]!r}, not {settings['sep']!r}. Set data.read.sep "
+                f"to {found[0]!r} in params.yaml."
+            )
+    return frame
 
 
 # Names of the schema's checks; each failure is reported with the message written for it.
@@ -49,11 +70,12 @@ SINGLE_VALUE, ALL_MISSING = "single_value", "all_missing"
 
 
 def schema(frame: pd.DataFrame, target: str) -> pa.DataFrameSchema:
-    """Every column must hold some values; the target must also hold more than one."""
+    """The target must be there, hold some values, and more than one."""
     not_empty = pa.Check(lambda column: column.notna().any(), error=ALL_MISSING)
     varies = pa.Check(lambda column: column.dropna().nunique() > 1, error=SINGLE_VALUE)  # noqa: PD101
-    columns = {name: pa.Column(nullable=True, checks=[not_empty]) for name in frame.columns}
-    columns[target] = pa.Column(nullable=True, checks=[not_empty, varies])
+    # Feature columns need no rule here: an empty or constant one is left out by prepare
+    # (columns.py), with its reason in data/summary.md.
+    columns = {target: pa.Column(nullable=True, checks=[not_empty, varies])}
     return pa.DataFrameSchema(columns, strict=False)
 
 
@@ -69,11 +91,6 @@ def message(failure: dict, frame: pd.DataFrame, target: str, source: str) -> str
         return (
             f"the target column {target!r} of {source} is entirely empty (every value is "
             "missing): there is nothing to learn from. Choose another target (data.target)."
-        )
-    if check == ALL_MISSING:
-        return (
-            f"column {column!r} of {source} is entirely empty (every value is missing), so "
-            "nothing can be learned from it. List it under data.drop_columns in params.yaml."
         )
     if check == SINGLE_VALUE:
         values = frame[target].dropna()
