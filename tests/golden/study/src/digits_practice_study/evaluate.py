@@ -46,6 +46,13 @@ def evaluate(model, train: pd.DataFrame, test: pd.DataFrame, params: dict, decis
     }
     predictions, resampled = {}, {}
     for label, fitted in candidates.items():
+        # Progress, as these steps take a while on a big table.
+        print(
+            f"evaluate: {label}: {settings['cv_folds']}-fold cross-validation on {len(train)} "
+            f"training rows, {settings['bootstrap_resamples']} bootstrap resamples of "
+            f"{len(test)} test rows",
+            flush=True,
+        )
         predictions[label] = fitted.predict(x_test)
         # Scored once per resample and reused for the paired difference below: the metric
         # calls take a large share of this stage's time.

@@ -210,6 +210,8 @@ def single_feature_scores(train: pd.DataFrame, decisions: dict, seed: int) -> di
             scorer = scoring.make_metric_scorer(task, metric)
             return float(np.mean(cross_val_score(model, x, y, cv=folds, scoring=scorer)))
 
+    count = sum(len(names) for names in features.values())
+    print(f"prepare: scoring each of {count} features alone on {len(x)} rows", flush=True)
     sign = -1 if metric in scoring.LOWER_IS_BETTER else 1
     baseline = score(features, modelling.baseline(task))
     together = score(features, tree(max_depth=4, random_state=seed))
