@@ -246,7 +246,7 @@ def test_a_csv_from_a_url_is_verified_by_its_checksum(render, served):
     metrics = json.loads(study.read("reports/metrics.json"))
     assert metrics["task"] == "classification" and metrics["metric"] == "accuracy"
     summary = study.read("data/summary.md")
-    assert "- Rows: 344" in summary and "| Adelie | 152 |" in summary
+    assert "- Rows in the raw table: 344" in summary and "| Adelie | 152 |" in summary
     assert study.run("git", "ls-files", "data/raw").stdout.split() == ["data/raw/.gitkeep"]
 
 
@@ -263,8 +263,8 @@ def test_a_local_csv_runs_end_to_end_and_survives_push_and_pull(render, penguins
     assert metrics["task"] == "classification"
     assert metrics["model"]["test"]["accuracy"] > metrics["baseline"]["test"]["accuracy"]
     summary = study.read("data/summary.md")
-    assert "| `sex` | str | 11 | 3.2% | 2 |" in summary
-    assert "| `bill_length_mm` | float64 | 2 |" in summary
+    assert "| `sex` | categorical | str | 11 | 3.2% | 2 |" in summary
+    assert "| `bill_length_mm` | numeric | float64 | 2 |" in summary
     study.make("test")
 
     # Git holds the .dvc file (staged by make setup), never the data.
@@ -295,8 +295,10 @@ BAD_DATA = {
                    "could not be read as CSV"),
     "single class": ("species,island\nAdelie,Dream\nAdelie,Biscoe\nAdelie,Torgersen\n",
                      "holds a single class ('Adelie')"),
-    "empty column": ("species,island,notes\nAdelie,Dream,\nGentoo,Biscoe,\n",
-                     "column 'notes' of data/raw/penguins.csv is entirely empty"),
+    # An empty feature column is left out by prepare (data/summary.md says why); an empty
+    # target leaves nothing to learn.
+    "empty target": ("species,island\n,Dream\n,Biscoe\n",
+                     "the target column 'species' of data/raw/penguins.csv is entirely empty"),
 }
 
 

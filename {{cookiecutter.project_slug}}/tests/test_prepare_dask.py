@@ -6,8 +6,13 @@ import pytest
 from {{ cookiecutter.module_name }} import cluster, prepare, prepare_dask
 from {{ cookiecutter.module_name }}.validation import read_table
 
-DATA = {"target": "target", "task": "classification", "drop_classes": [], "columns": {},
-        "read": {"sep": ",", "decimal": ".", "encoding": "utf-8"}}
+DATA = {
+    "target": "target",
+    "task": "classification",
+    "drop_classes": [],
+    "columns": {},
+    "read": {"sep": ",", "decimal": ".", "encoding": "utf-8"},
+}
 SETTINGS = {"test_size": 0.25, "seed": 3}
 
 

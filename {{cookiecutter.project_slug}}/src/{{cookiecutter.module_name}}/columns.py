@@ -5,7 +5,7 @@ datetime); the other columns stay in the data files but are left out of the mode
 with a reason that ``data/summary.md`` and the write-up show. To overrule a decision, name
 the column's role in params.yaml: ``data.columns: {zip_code: categorical, notes: excluded}``.
 
-The decisions are written to ``data/processed/decisions.json``. Train, evaluate and report
+The decisions are written to ``data/decisions.json``. Train, evaluate and report
 read them from there, so every stage sees the same answer.
 """
 

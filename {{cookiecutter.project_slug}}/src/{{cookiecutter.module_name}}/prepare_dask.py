@@ -142,6 +142,8 @@ def main() -> None:
     }
     decisions["split"] = {"kind": "random", "identical": identical}
     decisions["missing"] = {str(k): int(v) for k, v in raw.isna().sum().items() if v}
+    seed = params["prepare"]["seed"]  # train holds raw row numbers: a sample of them in memory
+    decisions["single_features"] = prepare.single_feature_scores(raw.iloc[train], decisions, seed)
     columns.save(decisions)
     write_text_atomic(datacard.summary(raw, decisions, paths.RAW_DATA), paths.DATA_SUMMARY)
     print(f"prepare: {len(train)} train rows, {len(test)} test rows; {where}")

@@ -78,8 +78,8 @@ def test_each_column_gets_a_role(values, name, role):
 
 def test_the_summary_counts_rows_gaps_and_classes(messy, params):
     messy.loc[:2, "target"] = None
-    settings = {**params, "data": {**params["data"], "target": "target", "columns": {}}}
-    _, _, decisions = prepare.prepare_table(messy, settings)
+    data = {**params["data"], "target": "target", "task": "classification", "columns": {}}
+    _, _, decisions = prepare.prepare_table(messy, {**params, "data": data})
     text = datacard.summary(messy, decisions, "x.csv")
     assert f"- Rows in the raw table: {len(messy)}" in text
     assert "- Removed, no value in the target column: 3" in text

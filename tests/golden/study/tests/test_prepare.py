@@ -99,8 +99,8 @@ def test_every_feature_is_also_scored_alone(raw, params):
 
 def test_a_feature_that_gives_the_answer_away_is_named(messy, params):
     messy["after_the_fact"] = messy["target"] * 10 + 3  # recorded after the outcome
-    settings = {**params, "data": {**params["data"], "target": "target", "columns": {}}}
-    _, _, decisions = prepare.prepare_table(messy, settings)
+    data = {**params["data"], "target": "target", "task": "classification", "columns": {}}
+    _, _, decisions = prepare.prepare_table(messy, {**params, "data": data})
     alone = decisions["single_features"]["alone"]
     assert alone["after_the_fact"]["close_to_all"]
     assert not alone["colour"]["close_to_all"]

@@ -65,7 +65,7 @@ def build(source, figures=None, decisions=DECISIONS):
 def test_the_data_account_shows_removed_rows_and_left_out_columns():
     html = build("{{ data_account }}\n\n{{ column_roles }}\n\n{{ leakage_checks }}")
     assert "Removed, no value in the target column: 10" in html
-    assert "<code>person</code></td>\n<td>identifier" in html
+    assert "<td>identifier (1), left out</td>\n<td><code>person</code>: unique per row" in html
     assert "Left out as identifiers, never seen by the model: <code>person</code>" in html
 
 

@@ -73,10 +73,25 @@ def rows_account(decisions: dict) -> str:
     return "\n".join(lines)
 
 
-def roles_table(decisions: dict) -> str:
-    """Each column, its role and why; the left-out columns are what the model never sees."""
-    rows = [[f"`{c['name']}`", c["role"], c["reason"]] for c in decisions["columns"]]
-    return table(["column", "role", "why"], rows)
+def roles_table(decisions: dict, names_shown: int = 8) -> str:
+    """One row per role: the feature columns by name, each left-out column with its reason.
+
+    The write-up's short form; data/summary.md lists every column with its own reason.
+    """
+    by_role: dict[str, list[dict]] = {}
+    for column in decisions["columns"]:
+        by_role.setdefault(column["role"], []).append(column)
+    rows = []
+    for role, group in by_role.items():
+        if role in FEATURE_ROLES or role == "target":
+            names = ", ".join(f"`{c['name']}`" for c in group[:names_shown])
+            more = len(group) - names_shown
+            listed = names + (f" and {more} more" if more > 0 else "")
+            rows.append([f"{role} ({len(group)})", listed])
+        else:
+            reasons = "; ".join(f"`{c['name']}`: {c['reason']}" for c in group)
+            rows.append([f"{role} ({len(group)}), left out", reasons])
+    return table(["role (columns)", "columns"], rows)
 
 
 def classes_account(decisions: dict) -> str:

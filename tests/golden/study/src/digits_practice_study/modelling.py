@@ -66,7 +66,7 @@ def preprocessing(features: dict[str, list[str]]) -> ColumnTransformer:
     """Fill gaps, scale numbers, turn dates into numbers and encode text columns.
 
     ``features`` maps each role (numeric, categorical, datetime) to its columns, as decided
-    by prepare (data/processed/decisions.json). Every other column is left out.
+    by prepare (data/decisions.json). Every other column is left out.
     """
     numeric = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
     steps = {

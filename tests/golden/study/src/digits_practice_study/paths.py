@@ -22,7 +22,7 @@ TEST = DATA / "processed" / "test.csv"
 
 # What prepare decided about the table (task, metric, column roles, rows, split); train,
 # evaluate and report read it instead of deciding again.
-DECISIONS = DATA / "processed" / "decisions.json"
+DECISIONS = DATA / "decisions.json"
 
 MODEL = ROOT / "models" / "model.joblib"
 

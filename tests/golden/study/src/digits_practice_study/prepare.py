@@ -5,7 +5,7 @@
 1. The data check (``validation.py``) stops the pipeline with a plain message when the
    table cannot be used.
 2. The decisions (``columns.py``): the task, the headline metric and a role for every
-   column (features, and columns left out with a reason), in data/processed/decisions.json.
+   column (features, and columns left out with a reason), in data/decisions.json.
 3. Rows without a target value are removed and counted. No other row is removed: rows
    that are identical to another row stay, and the split keeps copies on one side.
 4. The split uses the seed in ``params.yaml``, so it is the same on every machine.

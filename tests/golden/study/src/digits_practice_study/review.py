@@ -552,7 +552,7 @@ class Study:
     def strong_features(self) -> tuple[str, str]:
         """Features that alone reach nearly what all reach (prepare): a human must judge."""
         if self.decisions is None:
-            return FAILED, "no data/processed/decisions.json yet: run make study"
+            return FAILED, "no data/decisions.json yet: run make study"
         alone = self.decisions.get("single_features", {}).get("alone", {})
         strong = [name for name, s in alone.items() if s["close_to_all"]]
         if strong:
