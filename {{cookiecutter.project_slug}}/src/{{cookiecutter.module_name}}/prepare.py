@@ -244,17 +244,22 @@ def prepare_table(raw: pd.DataFrame, params: dict) -> tuple[pd.DataFrame, pd.Dat
     names = feature_names(decisions)
     if decisions["split"]["identical"] in ("none", "grouped"):  # copies must not cross
         checks.assert_no_shared_rows(train[names], test[names])
+    account(decisions, raw, frame, removed, train, test, settings["seed"])
+    return train, test, decisions
+
+
+def account(decisions, raw, used, removed, train, test, seed: int) -> None:
+    """Add to ``decisions`` what became of the rows, and the single-feature check."""
     decisions["rows"] = {
         "raw": len(raw),
-        "used": len(frame),
+        "used": len(used),
         "removed": removed,
-        "identical": count_identical(frame[names]),
+        "identical": count_identical(used[feature_names(decisions)]),
         "train": len(train),
         "test": len(test),
     }
     decisions["missing"] = {str(k): int(v) for k, v in raw.isna().sum().items() if v}
-    decisions["single_features"] = single_feature_scores(train, decisions, settings["seed"])
-    return train, test, decisions
+    decisions["single_features"] = single_feature_scores(train, decisions, seed)
 
 
 def main() -> None:

@@ -132,18 +132,11 @@ def main() -> None:
         write_rows(frame, train, paths.TRAIN)
         write_rows(frame, test, paths.TEST)
         where = f"{frame.npartitions} partitions on {cluster.describe(client)}"
-    decisions["rows"] = {
-        "raw": len(raw),
-        "used": len(train) + len(test),
-        "removed": removed,
-        "identical": prepare.count_identical(frame_in_memory[features]),
-        "train": len(train),
-        "test": len(test),
-    }
     decisions["split"] = {"kind": "random", "identical": identical}
-    decisions["missing"] = {str(k): int(v) for k, v in raw.isna().sum().items() if v}
-    seed = params["prepare"]["seed"]  # train holds raw row numbers: a sample of them in memory
-    decisions["single_features"] = prepare.single_feature_scores(raw.iloc[train], decisions, seed)
+    # train and test hold raw row numbers; the account reads them from the table in memory.
+    seed = params["prepare"]["seed"]
+    used, train_rows, test_rows = frame_in_memory, raw.iloc[train], raw.iloc[test]
+    prepare.account(decisions, raw, used, removed, train_rows, test_rows, seed)
     columns.save(decisions)
     write_text_atomic(datacard.summary(raw, decisions, paths.RAW_DATA), paths.DATA_SUMMARY)
     print(f"prepare: {len(train)} train rows, {len(test)} test rows; {where}")
