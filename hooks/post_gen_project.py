@@ -79,11 +79,12 @@ def keep_chosen_environment_files():
 
 
 def keep_chosen_compute_files():
-    """The Dask variant's modules and test stay only in a study that computes with Dask."""
+    """One prepare stage, prepare.py: the Dask variant's in a study that computes with Dask."""
+    dask_prepare = Path("src", MODULE, "prepare_dask.py")
     if COMPUTE == "dask":
+        dask_prepare.replace(Path("src", MODULE, "prepare.py"))
         return
-    for path in (Path("src", MODULE, "cluster.py"), Path("src", MODULE, "prepare_dask.py"),
-                 Path("tests", "test_prepare_dask.py"), Path("docs", "dask.md")):
+    for path in (dask_prepare, Path("tests", "test_prepare_dask.py"), Path("docs", "dask.md")):
         path.unlink(missing_ok=True)
 
 

@@ -2,9 +2,9 @@
 
 import pandas as pd
 import pytest
+from {{ cookiecutter.module_name }}.validation import read_table
 
 from {{ cookiecutter.module_name }} import cluster, prepare, prepare_dask
-from {{ cookiecutter.module_name }}.validation import read_table
 
 DATA = {
     "target": "target",
