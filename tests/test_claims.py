@@ -1,7 +1,7 @@
 """Fast tier: the claim rules of a rendered study's review.py, on good and bad sentences.
 
 The rules are imported from a freshly rendered study (no environment needed: review.py uses
-only the standard library, PyYAML and markdown-it-py at import time).
+only the standard library, PyYAML, pydantic and markdown-it-py at import time).
 """
 
 from __future__ import annotations
@@ -111,10 +111,16 @@ def test_a_fresh_writeup_has_nothing_to_flag(study, review):
 
 
 def test_try_accepts_train_settings_only(review):
-    params = {"train": {"model": "linear", "linear": {"C": 1.0}}, "prepare": {"seed": 1}}
+    linear = {"classification": {"C": 1.0}}
+    params = {"train": {"model": "linear", "linear": linear}, "prepare": {"seed": 1}}
     review.apply_override(params, "train.model=random_forest")
-    review.apply_override(params, "train.linear.C=0.5")
-    assert params["train"] == {"model": "random_forest", "linear": {"C": 0.5}}
+    review.apply_override(params, "train.linear.classification.C=0.5")
+    review.apply_override(params, "train.knn.n_neighbors=7")  # a model without settings yet
+    assert params["train"] == {
+        "model": "random_forest",
+        "linear": {"classification": {"C": 0.5}},
+        "knn": {"n_neighbors": 7},
+    }
     with pytest.raises(SystemExit, match="not a train setting.*edit params.yaml"):
         review.apply_override(params, "prepare.seed=2")
     with pytest.raises(SystemExit, match="no setting 'train.modle'"):

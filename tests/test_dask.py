@@ -22,9 +22,8 @@ import pytest
 from conftest import Study, render_into
 
 TOLERANCE = 1e-9
-DASK_FILES = ["src/digits_practice_study/cluster.py",
-              "src/digits_practice_study/prepare_dask.py", "tests/test_prepare_dask.py",
-              "docs/dask.md"]
+DASK_FILES = ["tests/test_prepare_dask.py", "docs/dask.md"]
+PREPARE = "src/digits_practice_study/prepare.py"
 
 
 def extras(study: Study) -> list[str]:
@@ -35,6 +34,8 @@ def extras(study: Study) -> list[str]:
 def test_a_pandas_study_has_no_dask_code(render):
     study = render()
     assert not any(study.has_file(name) for name in DASK_FILES)
+    assert not study.has_file("src/digits_practice_study/prepare_dask.py")
+    assert "dask" not in study.read(PREPARE)
     assert "dask" not in study.read("README.md").lower()
     assert "--extra" not in extras(study) and "parquet" not in study.read("dvc.yaml")
 
@@ -44,9 +45,10 @@ def test_a_dask_study_prepares_on_dask_and_installs_it(render):
     assert all(study.has_file(name) for name in DASK_FILES)
     assert "(docs/dask.md)" in study.read("README.md")
     assert extras(study) == ["--extra", "dask"]
-    assert "python -m digits_practice_study.prepare_dask" in study.read("dvc.yaml")
+    assert "from dask.distributed import Client, LocalCluster" in study.read(PREPARE)
+    assert not study.has_file("src/digits_practice_study/prepare_dask.py")
     assert 'TRAIN = DATA / "processed" / "train.parquet"' in study.read(
-        "src/digits_practice_study/paths.py")
+        "src/digits_practice_study/config.py")
 
 
 def numbers(tree, prefix=""):

@@ -61,7 +61,7 @@ def test_changing_a_training_param_reruns_only_what_depends_on_it(default_study)
     rerun = default_study.make("study")
     assert STAGE_RUN.findall(rerun.stdout) == ["train", "evaluate", "report"]
     diff = default_study.run(".venv/bin/dvc", "params", "diff").stdout
-    assert "train.linear.C" in diff
+    assert "train.linear.classification.C" in diff
 
 
 def test_switching_the_model_updates_metrics_figures_and_writeup(default_study):

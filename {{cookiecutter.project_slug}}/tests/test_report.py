@@ -34,6 +34,7 @@ DECISIONS = {
     "metric": "accuracy",
     "metric_reason": "the classes are roughly balanced",
     "class_shares": {"a": 0.5, "b": 0.5},
+    "rare_classes": [],
     "columns": [
         {
             "name": "kind",

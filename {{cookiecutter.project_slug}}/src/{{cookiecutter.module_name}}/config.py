@@ -154,6 +154,12 @@ class Params(Section):
         return self
 
 
+def settings_for(name: str, settings: dict, task: str) -> dict:
+    """The settings of model ``name`` for ``task``: its own block, if it has one per task."""
+    per_task = set(settings) <= set(TASKS)
+    return (settings.get(task) or {}) if per_task else settings
+
+
 class ParamsProblem(ValueError):
     """params.yaml holds a value the study cannot use; the message names the key."""
 

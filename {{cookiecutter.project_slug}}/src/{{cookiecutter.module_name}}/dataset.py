@@ -356,6 +356,7 @@ def decide(raw: pd.DataFrame, params: dict) -> dict:
         "metric": metric,
         "metric_reason": metric_reason,
         "class_shares": shares,
+        "rare_classes": [k for k, v in shares.items() if is_rare(v, len(shares))],
         "columns": describe_columns(raw, data),
         "target_values": describe_target(raw[data["target"]], task),
     }

@@ -4,16 +4,13 @@
 
 It scores the trained model and a baseline the same way: cross-validation on the training
 rows (mean and spread), then once on the held-out test rows with a bootstrap interval. It
-draws the figures, and records where the results came from: the environment, the code's git
-commit, the data's DVC hash, and one more look at the test set in the ledger.
+draws the figures, records the environment, and adds one more look at the test set to the
+ledger of tries (review.py).
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import platform
-import subprocess
 from importlib import metadata
 from pathlib import Path
 
@@ -21,10 +18,9 @@ import joblib
 import matplotlib
 import numpy as np
 import pandas as pd
-import yaml
 from threadpoolctl import threadpool_limits
 
-from . import config, dataset, model
+from . import config, dataset, model, review
 
 matplotlib.use("Agg")  # draw to files; no screen needed
 import matplotlib.pyplot as plt  # noqa: E402
@@ -34,8 +30,6 @@ from sklearn.model_selection import LearningCurveDisplay  # noqa: E402
 # The learning curve refits the model many times: on big tables, a sample of training rows.
 LEARNING_CURVE_ROWS = 20_000
 KEY_PACKAGES = ("scikit-learn", "pandas", "numpy", "matplotlib", "dvc")
-# The ledger: one CSV row per try (make try) and per test-set look, appended, never rewritten.
-LEDGER_COLUMNS = ["date", "kind", "configuration", "metric", "cv_mean", "cv_sd", "test", "commit"]
 
 
 def bootstrap_scores(y_true, y_pred, score, resamples: int, seed: int) -> np.ndarray:
@@ -161,7 +155,7 @@ def draw_learning_curve(pipeline, features, target, task: str, name: str, cv, fo
     save_figure(fig, folder / "learning_curve.png")
 
 
-# ---------------------------------------------------------------- where results came from
+# ---------------------------------------------------------------- the environment
 
 
 def environment() -> dict:
@@ -178,73 +172,6 @@ def environment() -> dict:
         "machine": platform.machine(),
         "packages": versions,
     }
-
-
-def git(*args: str, root: Path = config.ROOT) -> str:
-    done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
-    return done.stdout.strip()
-
-
-def git_commit(root: Path = config.ROOT) -> str:
-    """The commit the code was at, marked when there were uncommitted changes."""
-    try:
-        commit = git("rev-parse", "--short=12", "HEAD", root=root)
-        dirty = git("status", "--porcelain", "--untracked-files=no", root=root)
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git repository, or no commit yet)"
-    return f"{commit} (with uncommitted changes)" if dirty else commit
-
-
-def data_hash(root: Path = config.ROOT) -> str:
-    """The MD5 that DVC recorded for the raw data, from dvc.lock or a ``.dvc`` file."""
-    raw = root / config.RAW_DATA.relative_to(config.ROOT)
-    relative = raw.relative_to(root).as_posix()
-    for path in (root / "dvc.lock", raw.with_name(raw.name + ".dvc")):
-        if not path.exists():
-            continue
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for stage in document.get("stages", {"": document}).values():
-            for out in stage.get("outs", []):
-                if out.get("path") in (relative, raw.name) and "md5" in out:
-                    return f"md5:{out['md5']}"
-    return "not yet recorded by DVC"
-
-
-def configuration(train: dict, task: str) -> str:
-    """A model and its settings in one short line, e.g. ``random_forest(n_estimators=200)``."""
-    name = train["model"]
-    settings = model.settings_for(name, train.get(name) or {}, task)
-    return f"{name}({', '.join(f'{key}={value}' for key, value in settings.items())})"
-
-
-def record(kind: str, params: dict, task: str, cv: dict, metric: str, test=None) -> dict:
-    """Append one row to the ledger: a ``try`` (CV only) or a ``test`` look."""
-    row = {
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M"),
-        "kind": kind,
-        "configuration": configuration(params["train"], task),
-        "metric": metric,
-        "cv_mean": f"{cv['mean']:.4f}",
-        "cv_sd": f"{cv['sd']:.4f}",
-        "test": "" if test is None else f"{test:.4f}",
-        "commit": git_commit(),
-    }
-    new = not config.LEDGER.exists()
-    config.LEDGER.parent.mkdir(parents=True, exist_ok=True)
-    with config.LEDGER.open("a", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, LEDGER_COLUMNS, lineterminator="\n")
-        if new:
-            writer.writeheader()
-        writer.writerow(row)
-    return row
-
-
-def ledger(path: Path = config.LEDGER) -> list[dict]:
-    """Every row of the ledger, oldest first (none before the first try or evaluate)."""
-    if not path.exists():
-        return []
-    with path.open(newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
 
 
 def main() -> None:
@@ -271,7 +198,9 @@ def main() -> None:
     config.write_json(results, config.METRICS)
     config.write_json(environment(), config.ENVIRONMENT)
     # One more look at the test set, in the ledger.
-    record("test", params, task, results["model"]["cv"], name, results["model"]["test"][name])
+    review.record(
+        "test", params, task, results["model"]["cv"], name, results["model"]["test"][name]
+    )
     print(
         f"evaluate: test {name} {results['model']['test'][name]:.3f} "
         f"(baseline {results['baseline']['test'][name]:.3f}) -> {config.shown(config.METRICS)}"

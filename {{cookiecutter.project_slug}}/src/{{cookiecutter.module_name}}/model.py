@@ -46,6 +46,7 @@ from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
+from . import config
 from .config import FEATURE_ROLES, TASKS
 
 
@@ -93,12 +94,6 @@ MAX_CATEGORIES, MIN_CATEGORY_ROWS = 20, 5
 DATE_PARTS = ("year", "month", "day", "day_of_week", "hour")
 
 
-def settings_for(name: str, settings: dict, task: str) -> dict:
-    """The settings of model ``name`` for ``task``: its own block, if it has one per task."""
-    per_task = set(settings) <= set(TASKS)
-    return (settings.get(task) or {}) if per_task else settings
-
-
 def check_settings(name: str, settings: dict) -> None:
     """``train.model`` is in MODELS, and each setting is one its estimator takes."""
     if name not in MODELS:
@@ -108,7 +103,7 @@ def check_settings(name: str, settings: dict) -> None:
         )
     for task, estimator in MODELS[name].items():
         known = inspect.signature(estimator).parameters
-        unknown = [key for key in settings_for(name, settings, task) if key not in known]
+        unknown = [key for key in config.settings_for(name, settings, task) if key not in known]
         if unknown:
             raise ValueError(
                 f"train.{name}: {estimator.__name__} ({task}) has no setting "
@@ -127,7 +122,7 @@ def estimator(train: dict, task: str):
             f"(data/decisions.json): choose one of {', '.join(fitting)}"
         )
     cls = MODELS[name][task]
-    settings = dict(settings_for(name, train.get(name) or {}, task))
+    settings = dict(config.settings_for(name, train.get(name) or {}, task))
     if "random_state" in inspect.signature(cls).parameters:
         settings.setdefault("random_state", train["seed"])  # the same fit on every run
     return cls(**settings)

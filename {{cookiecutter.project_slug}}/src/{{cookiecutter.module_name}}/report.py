@@ -22,9 +22,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from . import config, evaluate, review
+from . import config, review
 from .config import FEATURE_ROLES, markdown_table
-from .dataset import is_rare
 
 # Classes listed one by one; the rest are summed up.
 MAX_CLASSES_SHOWN = 30
@@ -116,7 +115,7 @@ def classes_account(decisions: dict) -> str:
         text = ", ".join(f"`{k}` {v:.1%}" for k, v in listed)
         rest = len(shares) - len(listed)
         lines.append(f"- Class shares: {text}" + (f" and {rest} other classes" if rest else ""))
-        rare = [k for k, v in shares.items() if is_rare(v, len(shares))]
+        rare = decisions["rare_classes"]
         if rare:
             lines.append(
                 "- Rare classes: "
@@ -379,7 +378,7 @@ def render_markdown(
 
     ``notes``: the findings at each mark that ``mark_notes`` left in ``source``.
     """
-    rows = evaluate.ledger() if rows is None else rows
+    rows = review.ledger() if rows is None else rows
 
     def figure(name: str, caption: str = "") -> str:
         if name not in figures:
@@ -447,8 +446,8 @@ def build(
         metrics=metrics,
         fmt=fmt,
         environment=env_info,
-        commit=evaluate.git_commit(),
-        data_hash=evaluate.data_hash(),
+        commit=review.git_commit(),
+        data_hash=review.data_hash(),
         built=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     )
 

@@ -13,6 +13,8 @@ The report stage uses the claim rules and the pre-registration check below.
 from __future__ import annotations
 
 import argparse
+import csv
+import datetime as dt
 import json
 import re
 import subprocess
@@ -22,9 +24,81 @@ from pathlib import Path
 
 import yaml
 from markdown_it import MarkdownIt
-from threadpoolctl import threadpool_limits
 
-from . import config, dataset, evaluate, model
+from . import config
+
+# ---------------------------------------------------------------- the ledger of tries and looks
+
+# One CSV row per try (make try) and per test-set look (evaluate), appended, never rewritten.
+LEDGER_COLUMNS = ["date", "kind", "configuration", "metric", "cv_mean", "cv_sd", "test", "commit"]
+
+
+def git(*args: str, root: Path = config.ROOT) -> str:
+    done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def git_commit(root: Path = config.ROOT) -> str:
+    """The commit the code was at, marked when there were uncommitted changes."""
+    try:
+        commit = git("rev-parse", "--short=12", "HEAD", root=root)
+        dirty = git("status", "--porcelain", "--untracked-files=no", root=root)
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git repository, or no commit yet)"
+    return f"{commit} (with uncommitted changes)" if dirty else commit
+
+
+def data_hash(root: Path = config.ROOT) -> str:
+    """The MD5 that DVC recorded for the raw data, from dvc.lock or a ``.dvc`` file."""
+    raw = root / config.RAW_DATA.relative_to(config.ROOT)
+    relative = raw.relative_to(root).as_posix()
+    for path in (root / "dvc.lock", raw.with_name(raw.name + ".dvc")):
+        if not path.exists():
+            continue
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for stage in document.get("stages", {"": document}).values():
+            for out in stage.get("outs", []):
+                if out.get("path") in (relative, raw.name) and "md5" in out:
+                    return f"md5:{out['md5']}"
+    return "not yet recorded by DVC"
+
+
+def configuration(train: dict, task: str) -> str:
+    """A model and its settings in one short line, e.g. ``random_forest(n_estimators=200)``."""
+    name = train["model"]
+    settings = config.settings_for(name, train.get(name) or {}, task)
+    return f"{name}({', '.join(f'{key}={value}' for key, value in settings.items())})"
+
+
+def record(kind: str, params: dict, task: str, cv: dict, metric: str, test=None) -> dict:
+    """Append one row to the ledger: a ``try`` (CV only) or a ``test`` look."""
+    row = {
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M"),
+        "kind": kind,
+        "configuration": configuration(params["train"], task),
+        "metric": metric,
+        "cv_mean": f"{cv['mean']:.4f}",
+        "cv_sd": f"{cv['sd']:.4f}",
+        "test": "" if test is None else f"{test:.4f}",
+        "commit": git_commit(),
+    }
+    new = not config.LEDGER.exists()
+    config.LEDGER.parent.mkdir(parents=True, exist_ok=True)
+    with config.LEDGER.open("a", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, LEDGER_COLUMNS, lineterminator="\n")
+        if new:
+            writer.writeheader()
+        writer.writerow(row)
+    return row
+
+
+def ledger(path: Path = config.LEDGER) -> list[dict]:
+    """Every row of the ledger, oldest first (none before the first try or evaluate)."""
+    if not path.exists():
+        return []
+    with path.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
 
 # ---------------------------------------------------------------- trying things (CV only)
 
@@ -40,7 +114,7 @@ def apply_override(params: dict, item: str) -> None:
             "Other settings change the data or the scoring: edit params.yaml and make study."
         )
     # train.<model>.<setting> may be new: model.check_settings checks it against scikit-learn.
-    is_model_setting = len(parts) >= 3 and parts[1] in model.MODELS
+    is_model_setting = len(parts) >= 3
     section = params
     for part in parts[:-1]:
         if is_model_setting:
@@ -55,6 +129,11 @@ def apply_override(params: dict, item: str) -> None:
 
 def try_configuration(overrides: list[str]) -> dict:
     """Cross-validate params.yaml's model with ``overrides`` on the training rows; log it."""
+    # Imported here: only trying needs pandas and scikit-learn, not the claim checks.
+    from threadpoolctl import threadpool_limits
+
+    from . import dataset, model
+
     threadpool_limits(limits=1, user_api="blas")  # see train.py
     params = config.load_params()
     for item in overrides:
@@ -77,7 +156,7 @@ def try_configuration(overrides: list[str]) -> dict:
         settings["cv_folds"],
         settings["seed"],
     )
-    return evaluate.record("try", params, task, cv, metric)
+    return record("try", params, task, cv, metric)
 
 
 def compare_table(rows: list[dict]) -> str:
@@ -300,10 +379,8 @@ def preregistration(root: Path = config.ROOT) -> str:
     """Whether QUESTION.md's hypothesis was committed before the first committed results."""
     results = config.METRICS.relative_to(config.ROOT).as_posix()
     try:
-        question_commits = evaluate.git(
-            "log", "--reverse", "--format=%H", "--", "QUESTION.md", root=root
-        )
-        result_commits = evaluate.git("log", "--reverse", "--format=%H", "--", results, root=root)
+        question_commits = git("log", "--reverse", "--format=%H", "--", "QUESTION.md", root=root)
+        result_commits = git("log", "--reverse", "--format=%H", "--", results, root=root)
     except (OSError, subprocess.CalledProcessError):
         return (
             "Pre-registration cannot be checked: this study is not a git repository, or "
@@ -313,7 +390,7 @@ def preregistration(root: Path = config.ROOT) -> str:
         (
             commit
             for commit in question_commits.split()
-            if answered(evaluate.git("show", f"{commit}:QUESTION.md", root=root), "My hypothesis")
+            if answered(git("show", f"{commit}:QUESTION.md", root=root), "My hypothesis")
         ),
         None,
     )
@@ -323,13 +400,13 @@ def preregistration(root: Path = config.ROOT) -> str:
             "QUESTION.md. Write it there and commit it before you look at test results."
         )
     first_results = result_commits.split()[0] if result_commits else None
-    when = evaluate.git("show", "-s", "--format=%h, %cs", hypothesis, root=root)
+    when = git("show", "-s", "--format=%h, %cs", hypothesis, root=root)
     if first_results is None:
         return (
             f"The hypothesis in QUESTION.md was committed ({when}) before any test results "
             "were committed."
         )
-    results_when = evaluate.git("show", "-s", "--format=%h, %cs", first_results, root=root)
+    results_when = git("show", "-s", "--format=%h, %cs", first_results, root=root)
     ancestor = subprocess.run(
         ["git", "merge-base", "--is-ancestor", hypothesis, first_results], cwd=root, check=False
     )
@@ -420,7 +497,7 @@ class Study:
         self.datacard = read(root / "data" / "README.md")
         metrics = root / config.METRICS.relative_to(config.ROOT)
         self.metrics = json.loads(read(metrics)) if metrics.exists() else None
-        self.rows = evaluate.ledger(root / config.LEDGER.relative_to(config.ROOT))
+        self.rows = ledger(root / config.LEDGER.relative_to(config.ROOT))
         decisions = root / config.DECISIONS.relative_to(config.ROOT)
         self.decisions = json.loads(read(decisions)) if decisions.exists() else None
         self.findings = check_claims(self.writeup, self.metrics) if self.metrics else []
@@ -438,11 +515,11 @@ class Study:
     def check(self, name: str) -> tuple[str, str]:
         m, tries = self.metrics, [r for r in self.rows if r["kind"] == "try"]
         if name == "code version":
-            commit = evaluate.git_commit(self.root)
+            commit = git_commit(self.root)
             ok = "uncommitted" not in commit and "unknown" not in commit
             return (PASSED if ok else FAILED), f"git commit {commit}"
         if name == "data version":
-            found = evaluate.data_hash(root=self.root)
+            found = data_hash(root=self.root)
             return (PASSED if found.startswith("md5:") else FAILED), f"raw data {found}"
         if name == "environment recorded":
             ok = (self.root / config.ENVIRONMENT.relative_to(config.ROOT)).exists()
@@ -474,7 +551,7 @@ class Study:
         if name == "chosen by cross-validation":
             params = yaml.safe_load(read(self.root / "params.yaml"))
             task = self.decisions["task"] if self.decisions else "classification"
-            final = evaluate.configuration(params["train"], task)
+            final = configuration(params["train"], task)
             if final in {r["configuration"] for r in tries}:
                 return PASSED, f"{final} was tried by cross-validation before it was chosen"
             return HUMAN, f"{final} is not among the tries: say how it was chosen"
@@ -591,7 +668,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
     if args.command == "compare":
-        rows = evaluate.ledger()
+        rows = ledger()
         print(compare_table(rows))
         print(
             f"\nTest-set looks so far: {sum(r['kind'] == 'test' for r in rows)}. Choose by "
