@@ -174,7 +174,7 @@ def explain(error: ValidationError) -> str:
             lines.append(f"- {key}: not a setting the study knows (check the spelling)")
         elif problem["type"] == "missing":
             lines.append(f"- {key}: missing")
-        elif key:
+        elif key and not message.startswith(key):
             lines.append(f"- {key} = {problem['input']!r}: {message}")
         else:
             lines.append(f"- {message}")
