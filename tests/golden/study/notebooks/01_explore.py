@@ -8,13 +8,12 @@
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from digits_practice_study import datasets, prepare
-from digits_practice_study.params import load
+from digits_practice_study import config, dataset
 
-params = load()
+params = config.load_params()
 target = params["data"]["target"]
-frame = datasets.load_raw(params["data"])
-decisions = prepare.decide(frame, params)  # the task and column roles the pipeline uses
+frame = dataset.load_raw(params["data"])
+decisions = dataset.decide(frame, params)  # the task and column roles the pipeline uses
 print(f"{frame.shape[0]} rows, {frame.shape[1]} columns; target: {target!r}")
 frame.head()
 
@@ -25,11 +24,7 @@ frame.head()
 # `params.yaml` if the reason given here is wrong.
 
 # %%
-summary = pd.DataFrame(decisions["columns"]).set_index("name")
-summary["type"] = frame.dtypes.astype(str)
-summary["missing"] = frame.isna().sum()
-summary["distinct"] = frame.nunique()
-summary
+pd.DataFrame(decisions["columns"]).set_index("name")
 
 # %% [markdown]
 # ## The target

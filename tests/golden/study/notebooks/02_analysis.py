@@ -6,21 +6,15 @@
 # read from `reports/metrics.json` after `make study`.
 
 # %%
-import json
-
 import pandas as pd
 
-from digits_practice_study import columns, datasets, modelling, paths, prepare, scoring
-from digits_practice_study.params import load
+from digits_practice_study import config, dataset, model
 
-params = load()
-data = params["data"]
-raw = prepare.checked_raw(params)
-decisions = prepare.decide(raw, params)  # task, metric and column roles, as prepare decides
-frame, _removed = prepare.usable_rows(raw, data)
-train, _test, _how = prepare.split(frame, decisions, params["prepare"])  # the pipeline's split
-features, labels = datasets.split_features(train, data["target"])
-task, metric, roles = decisions["task"], decisions["metric"], columns.features_by_role(decisions)
+params = config.load_params()
+# The training rows, the task, the metric and the column roles, exactly as prepare makes them.
+train, _test, decisions = dataset.prepare_table(dataset.checked_raw(params), params)
+features, labels = dataset.features_and_target(train, decisions["target"])
+task, metric, roles = decisions["task"], decisions["metric"], dataset.roles(decisions)
 print(f"{len(train)} training rows; task: {task}; metric: {metric}")
 
 # %% [markdown]
@@ -30,8 +24,8 @@ print(f"{len(train)} training rows; task: {task}; metric: {metric}")
 # only, inside every cross-validation fold too.
 
 # %%
-model = modelling.build(params["train"], task, roles)
-model
+pipeline = model.build(params["train"], task, roles)
+pipeline
 
 # %% [markdown]
 # ## Model and baseline under cross-validation
@@ -42,10 +36,10 @@ model
 settings = params["evaluate"]
 rows = {}
 for label, candidate in {
-    "model": model,
-    "baseline": modelling.build_baseline(task, roles),
+    "model": pipeline,
+    "baseline": model.build_baseline(task, roles),
 }.items():
-    rows[label] = scoring.cross_validate(
+    rows[label] = model.cross_validate(
         candidate,
         features,
         labels,
@@ -60,8 +54,8 @@ pd.DataFrame(rows).T
 # ## Test results from the pipeline
 
 # %%
-if paths.METRICS.exists():
-    metrics = json.loads(paths.METRICS.read_text())
+if config.METRICS.exists():
+    metrics = config.read_json(config.METRICS)
     name = metrics["metric"]
     print(
         f"test {name}: model {metrics['model']['test'][name]:.3f} "

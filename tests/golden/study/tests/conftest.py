@@ -4,30 +4,29 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from digits_practice_study import datasets, prepare
-from digits_practice_study.params import load
+from digits_practice_study import config, dataset
 
 
 @pytest.fixture(scope="session")
 def params():
-    return load()
+    return config.load_params()
 
 
 @pytest.fixture(scope="session")
 def raw(params):
-    return datasets.load_raw(params["data"])
+    return dataset.load_raw(params["data"])
 
 
 @pytest.fixture(scope="session")
 def decisions(raw, params):
     """What prepare decides about the study's own table (task, metric, column roles)."""
-    return prepare.decide(raw, params)
+    return dataset.decide(raw, params)
 
 
 def decide_for(frame, params, **data):
     """prepare's decisions for a small table made in a test (target column: ``target``)."""
     settings = {**params, "data": {**params["data"], "target": "target", "columns": {}, **data}}
-    return prepare.decide(frame, settings)
+    return dataset.decide(frame, settings)
 
 
 @pytest.fixture

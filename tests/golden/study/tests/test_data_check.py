@@ -4,11 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from digits_practice_study import columns, datacard, prepare, validation
+from digits_practice_study import dataset, report
 
 
 def test_a_table_with_gaps_and_text_passes(messy):
-    validation.validate(messy, "target")
+    dataset.check_table(messy, "target")
 
 
 @pytest.mark.parametrize(
@@ -22,8 +22,8 @@ def test_a_table_with_gaps_and_text_passes(messy):
     ids=["missing target", "no rows", "single class", "empty target"],
 )
 def test_each_problem_has_its_own_message(messy, change, words):
-    with pytest.raises(validation.DataProblem) as problem:
-        validation.validate(change(messy), "target")
+    with pytest.raises(dataset.DataProblem) as problem:
+        dataset.check_table(change(messy), "target")
     assert words in str(problem.value)
 
 
@@ -31,10 +31,10 @@ def test_empty_and_unreadable_files_are_named(tmp_path):
     empty, broken = tmp_path / "empty.csv", tmp_path / "broken.parquet"
     empty.touch()
     broken.write_text("not parquet")
-    with pytest.raises(validation.DataProblem, match="empty file"):
-        validation.read_table(empty)
-    with pytest.raises(validation.DataProblem, match="could not be read as Parquet"):
-        validation.read_table(broken)
+    with pytest.raises(dataset.DataProblem, match="empty file"):
+        dataset.read_table(empty)
+    with pytest.raises(dataset.DataProblem, match="could not be read as Parquet"):
+        dataset.read_table(broken)
 
 
 LONG_TAIL = [0] * 60 + [1] * 20 + [2] * 10 + [3] * 5 + [5, 7, 9, 9, 4]
@@ -55,7 +55,7 @@ CODES = list(range(1, 41)) * 3
     ids=["text", "yes/no", "three codes", "decimals", "many numbers", "count", "type codes"],
 )
 def test_auto_task_follows_the_target(values, name, task):
-    assert columns.infer_task(pd.Series(values, name=name))[0] == task
+    assert dataset.infer_task(pd.Series(values, name=name))[0] == task
 
 
 @pytest.mark.parametrize(
@@ -73,14 +73,14 @@ def test_auto_task_follows_the_target(values, name, task):
     ],
 )
 def test_each_column_gets_a_role(values, name, role):
-    assert columns.role_of(pd.Series(values, name=name))[0] == role
+    assert dataset.role_of(pd.Series(values, name=name))[0] == role
 
 
 def test_the_summary_counts_rows_gaps_and_classes(messy, params):
     messy.loc[:2, "target"] = None
     data = {**params["data"], "target": "target", "task": "classification", "columns": {}}
-    _, _, decisions = prepare.prepare_table(messy, {**params, "data": data})
-    text = datacard.summary(messy, decisions, "x.csv")
+    _, _, decisions = dataset.prepare_table(messy, {**params, "data": data})
+    text = report.data_summary(decisions)
     assert f"- Rows in the raw table: {len(messy)}" in text
     assert "- Removed, no value in the target column: 3" in text
     gaps = int(messy["size"].isna().sum())

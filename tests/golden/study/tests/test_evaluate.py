@@ -1,27 +1,44 @@
-"""Evaluation on the study's data: metrics in range, intervals around their estimates."""
+"""Evaluation on the study's data: the baseline scored as it should be, intervals around
+their estimates."""
 
+import numpy as np
 import pytest
 
-from digits_practice_study import evaluate, prepare, train
+from digits_practice_study import dataset, evaluate, train
 
 
 @pytest.fixture(scope="module")
-def results(raw, params):
-    train_rows, test_rows, decisions = prepare.prepare_table(raw, params)
+def prepared(raw, params):
+    train_rows, test_rows, decisions = dataset.prepare_table(raw, params)
     quick = {**params, "evaluate": {**params["evaluate"], "bootstrap_resamples": 200}}
-    model = train.fit(train_rows, quick, decisions)
-    return evaluate.evaluate(model, train_rows, test_rows, quick, decisions)
+    fitted = train.fit(train_rows, quick, decisions)
+    results = evaluate.evaluate(fitted, train_rows, test_rows, quick, decisions)
+    return train_rows, test_rows, decisions, results
 
 
-def test_model_and_baseline_are_both_scored(results):
-    name = results["metric"]
-    for label in ("model", "baseline"):
-        assert set(results[label]) == {"cv", "test", "test_ci"}
-        assert name in results[label]["test"]
+def test_the_baseline_scores_what_a_constant_guess_scores(prepared):
+    """Most frequent training class (or the training mean) for every test row."""
+    train_rows, test_rows, decisions, results = prepared
+    target = decisions["target"]
+    scores = results["baseline"]["test"]
+    if decisions["task"] == "classification":
+        guess = train_rows[target].mode()[0]
+        assert scores["accuracy"] == pytest.approx((test_rows[target] == guess).mean())
+    else:
+        guess = train_rows[target].mean()
+        assert scores["mae"] == pytest.approx(np.abs(test_rows[target] - guess).mean())
 
 
-def test_interval_contains_the_estimate(results):
+def test_interval_contains_the_estimate(prepared):
+    results = prepared[-1]
     name = results["metric"]
     for label in ("model", "baseline"):
         ci = results[label]["test_ci"]
         assert ci["low"] <= results[label]["test"][name] <= ci["high"]
+
+
+def test_the_difference_is_model_minus_baseline(prepared):
+    results = prepared[-1]
+    name = results["metric"]
+    gap = results["model"]["test"][name] - results["baseline"]["test"][name]
+    assert results["difference"]["test"] == pytest.approx(gap)

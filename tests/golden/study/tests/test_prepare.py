@@ -5,13 +5,13 @@ import pandas as pd
 import pytest
 from conftest import decide_for
 
-from digits_practice_study import checks, prepare
+from digits_practice_study import dataset
 
 
 def split(raw, params, decisions=None):
-    frame, _removed = prepare.usable_rows(raw, params["data"])
-    decisions = decisions or prepare.decide(raw, params)
-    train, test, _how = prepare.split(frame, decisions, params["prepare"])
+    frame, _removed = dataset.usable_rows(raw, params["data"])
+    decisions = decisions or dataset.decide(raw, params)
+    train, test, _how = dataset.split_table(frame, decisions, params["prepare"])
     return train, test
 
 
@@ -30,12 +30,12 @@ def test_split_sizes_follow_params(raw, params):
 
 def test_no_row_is_in_both_sets(raw, params, decisions):
     train, test = split(raw, params)
-    features = prepare.feature_names(decisions)
-    checks.assert_no_shared_rows(train[features], test[features])
+    features = dataset.feature_names(decisions)
+    dataset.assert_no_shared_rows(train[features], test[features])
 
 
 def test_classes_keep_their_balance(raw, params):
-    if prepare.decide(raw, params)["task"] != "classification":
+    if dataset.decide(raw, params)["task"] != "classification":
         pytest.skip("regression: there are no classes to keep in balance")
     target = params["data"]["target"]
     train, test = split(raw, params)
@@ -60,11 +60,11 @@ def test_prepare_does_not_change_values(raw, params):
 def test_identical_rows_are_kept_and_stay_on_one_side(messy, params):
     doubled = pd.concat([messy, messy], ignore_index=True)  # every row twice
     decisions = decide_for(doubled, params, task="classification")
-    train, test, how = prepare.split(doubled, decisions, params["prepare"])
+    train, test, how = dataset.split_table(doubled, decisions, params["prepare"])
     assert how["identical"] == "grouped"
     assert len(train) + len(test) == len(doubled)  # no row is lost
-    features = prepare.feature_names(decisions)
-    checks.assert_no_shared_rows(train[features], test[features])
+    features = dataset.feature_names(decisions)
+    dataset.assert_no_shared_rows(train[features], test[features])
 
 
 def test_repeats_are_expected_when_features_allow_few_combinations(params):
@@ -74,14 +74,14 @@ def test_repeats_are_expected_when_features_allow_few_combinations(params):
     )
     frame["target"] = rng.choice(["yes", "no"], 400)
     decisions = decide_for(frame, params, task="classification")
-    train, test, how = prepare.split(frame, decisions, params["prepare"])
+    train, test, how = dataset.split_table(frame, decisions, params["prepare"])
     assert how["identical"] == "expected"
     assert len(train) + len(test) == 400
 
 
 def test_rows_without_a_target_are_removed_and_counted(messy, params):
     messy.loc[:4, "target"] = None
-    kept, removed = prepare.usable_rows(messy, {**params["data"], "target": "target"})
+    kept, removed = dataset.usable_rows(messy, {**params["data"], "target": "target"})
     assert len(kept) == len(messy) - 5
     assert removed == [{"reason": "no value in the target column", "rows": 5}]
 
@@ -89,18 +89,18 @@ def test_rows_without_a_target_are_removed_and_counted(messy, params):
 def test_a_class_too_small_to_split_names_the_class_and_the_fix(params):
     labels = pd.Series(["a"] * 50 + ["b"] * 50 + ["tiny"] * 2, name="kind")
     with pytest.raises(ValueError, match=r"class 'tiny' \(2 rows\).*data.drop_classes"):
-        prepare.check_class_sizes(labels, params["prepare"], 5)
+        dataset.check_class_sizes(labels, params["prepare"], 5)
 
 
 def test_every_feature_is_also_scored_alone(raw, params):
-    _, _, decisions = prepare.prepare_table(raw, params)
-    assert set(decisions["single_features"]["alone"]) == set(prepare.feature_names(decisions))
+    _, _, decisions = dataset.prepare_table(raw, params)
+    assert set(decisions["single_features"]["alone"]) == set(dataset.feature_names(decisions))
 
 
 def test_a_feature_that_gives_the_answer_away_is_named(messy, params):
     messy["after_the_fact"] = messy["target"] * 10 + 3  # recorded after the outcome
     data = {**params["data"], "target": "target", "task": "classification", "columns": {}}
-    _, _, decisions = prepare.prepare_table(messy, {**params, "data": data})
+    _, _, decisions = dataset.prepare_table(messy, {**params, "data": data})
     alone = decisions["single_features"]["alone"]
     assert alone["after_the_fact"]["close_to_all"]
     assert not alone["colour"]["close_to_all"]

@@ -34,10 +34,32 @@ DECISIONS = {
     "metric": "accuracy",
     "metric_reason": "the classes are roughly balanced",
     "class_shares": {"a": 0.5, "b": 0.5},
+    "rare_classes": [],
     "columns": [
-        {"name": "kind", "role": "target", "reason": "the column the model predicts"},
-        {"name": "size", "role": "numeric", "reason": "numbers"},
-        {"name": "person", "role": "identifier", "reason": "unique per row"},
+        {
+            "name": "kind",
+            "role": "target",
+            "reason": "the column the model predicts",
+            "type": "object",
+            "missing": 10,
+            "distinct": 2,
+        },
+        {
+            "name": "size",
+            "role": "numeric",
+            "reason": "numbers",
+            "type": "float64",
+            "missing": 0,
+            "distinct": 95,
+        },
+        {
+            "name": "person",
+            "role": "identifier",
+            "reason": "unique per row",
+            "type": "object",
+            "missing": 0,
+            "distinct": 110,
+        },
     ],
     "rows": {
         "raw": 110,
@@ -48,7 +70,6 @@ DECISIONS = {
         "identical": {"rows": 0, "patterns": 0},
     },
     "split": {"kind": "random", "identical": "none"},
-    "missing": {"kind": 10},
     "single_features": {
         "metric": "accuracy",
         "baseline": 0.5,
@@ -65,6 +86,7 @@ def build(source, figures=None, decisions=DECISIONS):
 def test_the_data_account_shows_removed_rows_and_left_out_columns():
     html = build("{{ data_account }}\n\n{{ column_roles }}\n\n{{ leakage_checks }}")
     assert "Removed, no value in the target column: 10" in html
+    assert "Missing values in 1 column (most: <code>kind</code> 10)" in html
     assert "<td>identifier (1), left out</td>\n<td><code>person</code>: unique per row" in html
     assert "Left out as identifiers, never seen by the model: <code>person</code>" in html
 
@@ -96,8 +118,8 @@ def test_learner_figures_are_found_beside_the_pipelines(tmp_path, monkeypatch):
     drawn, own = tmp_path / "reports" / "figures", tmp_path / "figures"
     drawn.mkdir(parents=True)
     own.mkdir()
-    monkeypatch.setattr(report.paths, "FIGURES", drawn)
-    monkeypatch.setattr(report.paths, "MY_FIGURES", own)
+    monkeypatch.setattr(report.config, "FIGURES", drawn)
+    monkeypatch.setattr(report.config, "MY_FIGURES", own)
     (drawn / "learning_curve.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     (own / "class_balance.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     assert sorted(report.all_figures()) == ["class_balance", "learning_curve"]

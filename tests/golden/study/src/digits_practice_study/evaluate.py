@@ -3,117 +3,207 @@
     python -m digits_practice_study.evaluate
 
 It scores the trained model and a baseline the same way: cross-validation on the training
-rows (mean and spread), then once on the held-out test rows with a bootstrap interval.
+rows (mean and spread), then once on the held-out test rows with a bootstrap interval. It
+draws the figures, records the environment, and adds one more look at the test set to the
+ledger of tries (review.py).
 """
 
 from __future__ import annotations
 
-import joblib
-import pandas as pd
+import platform
+from importlib import metadata
+from pathlib import Path
 
-from . import checks, columns, datasets, environment, figures, modelling, paths, provenance, scoring
-from .files import write_json_atomic
-from .params import load
-from .validation import read_table
+import joblib
+import matplotlib
+import numpy as np
+import pandas as pd
+from threadpoolctl import threadpool_limits
+
+from . import config, dataset, model, review
+
+matplotlib.use("Agg")  # draw to files; no screen needed
+import matplotlib.pyplot as plt  # noqa: E402
+from sklearn.metrics import ConfusionMatrixDisplay, PredictionErrorDisplay  # noqa: E402
+from sklearn.model_selection import LearningCurveDisplay  # noqa: E402
 
 # The learning curve refits the model many times: on big tables, a sample of training rows.
 LEARNING_CURVE_ROWS = 20_000
+KEY_PACKAGES = ("scikit-learn", "pandas", "numpy", "matplotlib", "dvc")
 
 
-def evaluate(model, train: pd.DataFrame, test: pd.DataFrame, params: dict, decisions: dict) -> dict:
+def bootstrap_scores(y_true, y_pred, score, resamples: int, seed: int) -> np.ndarray:
+    """``score`` on each of ``resamples`` resamples of the test rows, drawn with replacement.
+
+    The same seed draws the same rows, so the scores of two models pair up one to one: their
+    difference is the paired bootstrap of score(model) - score(other).
+    """
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    rng = np.random.default_rng(seed)
+    scores = np.empty(resamples)
+    for i in range(resamples):  # one resample at a time: memory stays one test set's size
+        rows = rng.integers(0, len(y_true), size=len(y_true))
+        scores[i] = score(y_true[rows], y_pred[rows])
+    return scores
+
+
+def interval(scores, confidence: float) -> dict[str, float]:
+    """The central ``confidence`` share of bootstrap scores."""
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.percentile(scores, [tail, 100 - tail])
+    return {"low": float(low), "high": float(high)}
+
+
+def evaluate(fitted, train: pd.DataFrame, test: pd.DataFrame, params: dict, decisions: dict):
     """All numbers the write-up reports, computed from the model and the two splits."""
     settings = params["evaluate"]
-    task, name, target = decisions["task"], decisions["metric"], decisions["target"]
-    features = columns.features_by_role(decisions)
+    task, name, roles = decisions["task"], decisions["metric"], dataset.roles(decisions)
     if decisions["split"]["identical"] in ("none", "grouped"):
-        names = [n for group in features.values() for n in group]
-        checks.assert_no_shared_rows(train[names], test[names])
-    checks.assert_preprocessing_in_pipeline(model)
-    fn = scoring.metric(task, name)
-    x_train, y_train = datasets.split_features(train, target)
-    x_test, y_test = datasets.split_features(test, target)
-
-    candidates = {
-        "model": model,
-        "baseline": modelling.build_baseline(task, features).fit(x_train, y_train),
+        names = dataset.feature_names(decisions)
+        dataset.assert_no_shared_rows(train[names], test[names])
+    dataset.assert_preprocessing_in_pipeline(fitted)
+    x_train, y_train = dataset.features_and_target(train, decisions["target"])
+    x_test, y_test = dataset.features_and_target(test, decisions["target"])
+    unfitted = {
+        "model": model.build(params["train"], task, roles),
+        "baseline": model.build_baseline(task, roles),
     }
+    fitted = {"model": fitted, "baseline": unfitted["baseline"].fit(x_train, y_train)}
     results = {
         "task": task,
-        "estimator": type(model[-1]).__name__,
+        "estimator": type(fitted["model"][-1]).__name__,
         "metric": name,
         "n_train": len(train),
         "n_test": len(test),
     }
-    predictions, resampled = {}, {}
-    for label, fitted in candidates.items():
-        # Progress, as these steps take a while on a big table.
-        print(
+    resampled = {}
+    for label in ("model", "baseline"):
+        print(  # progress: these steps take a while on a big table
             f"evaluate: {label}: {settings['cv_folds']}-fold cross-validation on {len(train)} "
             f"training rows, {settings['bootstrap_resamples']} bootstrap resamples of "
             f"{len(test)} test rows",
             flush=True,
         )
-        predictions[label] = fitted.predict(x_test)
-        # Scored once per resample and reused for the paired difference below: the metric
-        # calls take a large share of this stage's time.
-        resampled[label] = scoring.bootstrap_scores(
-            y_test, predictions[label], fn, settings["bootstrap_resamples"], settings["seed"]
-        )
-        unfitted = (
-            modelling.build(params["train"], task, features)
-            if label == "model"
-            else modelling.build_baseline(task, features)
+        predicted = fitted[label].predict(x_test)
+        # Scored once per resample, and reused for the paired difference below.
+        resampled[label] = bootstrap_scores(
+            y_test,
+            predicted,
+            model.metric(task, name),
+            settings["bootstrap_resamples"],
+            settings["seed"],
         )
         results[label] = {
-            "cv": scoring.cross_validate(
-                unfitted, x_train, y_train, task, name, settings["cv_folds"], settings["seed"]
+            "cv": model.cross_validate(
+                unfitted[label],
+                x_train,
+                y_train,
+                task,
+                name,
+                settings["cv_folds"],
+                settings["seed"],
             ),
-            "test": scoring.score_all(task, y_test, predictions[label]),
-            "test_ci": scoring.percentile_interval(resampled[label], settings["confidence"]),
+            "test": {m: float(f(y_test, predicted)) for m, f in model.METRICS[task].items()},
+            "test_ci": interval(resampled[label], settings["confidence"]),
         }
     results["difference"] = {
         "test": results["model"]["test"][name] - results["baseline"]["test"][name],
-        "test_ci": scoring.percentile_interval(
-            resampled["model"] - resampled["baseline"], settings["confidence"]
-        ),
+        "test_ci": interval(resampled["model"] - resampled["baseline"], settings["confidence"]),
     }
     results["confidence"] = settings["confidence"]
     return results
 
 
-def main() -> None:
-    modelling.one_blas_thread()
-    params = load()
-    decisions = columns.load()
-    train, test = read_table(paths.TRAIN), read_table(paths.TEST)
-    model = joblib.load(paths.MODEL)
-    results = evaluate(model, train, test, params, decisions)
+# ---------------------------------------------------------------- figures
 
-    task, target, settings = decisions["task"], decisions["target"], params["evaluate"]
-    x_test, y_test = datasets.split_features(test, target)
-    paths.FIGURES.mkdir(parents=True, exist_ok=True)
-    for old in paths.FIGURES.glob("*.png"):
-        old.unlink()  # figures are outputs of this stage only; stale ones would mislead
-    figures.errors(task, y_test, model.predict(x_test), paths.FIGURES)
-    curve_rows = train.sample(min(len(train), LEARNING_CURVE_ROWS), random_state=settings["seed"])
-    x_curve, y_curve = datasets.split_features(curve_rows, target)
-    figures.learning_curve(
-        modelling.build(params["train"], task, columns.features_by_role(decisions)),
-        x_curve,
-        y_curve,
-        task,
-        decisions["metric"],
-        scoring.folds(task, settings["cv_folds"], settings["seed"]),
-        paths.FIGURES,
+
+def save_figure(fig, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+
+
+def draw_errors(task: str, y_true, y_pred, folder: Path) -> None:
+    """Where the model goes wrong: a confusion matrix, or residuals for numbers."""
+    fig, ax = plt.subplots(figsize=(6, 5))
+    if task == "classification":
+        ConfusionMatrixDisplay.from_predictions(y_true, y_pred, ax=ax, colorbar=False)
+        ax.set_title("Confusion matrix on the test set")
+        save_figure(fig, folder / "confusion_matrix.png")
+    else:
+        PredictionErrorDisplay.from_predictions(y_true, y_pred, kind="residual_vs_predicted", ax=ax)
+        ax.set_title("Residuals on the test set")
+        save_figure(fig, folder / "residuals.png")
+
+
+def draw_learning_curve(pipeline, features, target, task: str, name: str, cv, folder: Path):
+    """Scores as the training set grows: a gap between the lines hints at overfitting."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    LearningCurveDisplay.from_estimator(
+        pipeline,
+        features,
+        target,
+        cv=cv,
+        scoring=model.scorer(task, name),
+        score_name=name,
+        ax=ax,
+        std_display_style="fill_between",
     )
-    write_json_atomic(results, paths.METRICS)
-    write_json_atomic(environment.describe(), paths.ENVIRONMENT)
-    provenance.record_test_look(params, results)  # one more look at the test set, in the ledger
-    name = decisions["metric"]
+    handles, _ = ax.get_legend_handles_labels()
+    ax.legend(handles, ["score on the rows it trained on", "score on held-out folds"])
+    ax.set_title("Learning curve (cross-validated on training rows)")
+    save_figure(fig, folder / "learning_curve.png")
+
+
+# ---------------------------------------------------------------- the environment
+
+
+def environment() -> dict:
+    """The computing environment, so a reader knows what produced the results."""
+    versions = {}
+    for name in KEY_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+        "machine": platform.machine(),
+        "packages": versions,
+    }
+
+
+def main() -> None:
+    threadpool_limits(limits=1, user_api="blas")  # see train.py
+    params, decisions = config.load_params(), dataset.load_decisions()
+    train, test = dataset.read_table(config.TRAIN), dataset.read_table(config.TEST)
+    fitted = joblib.load(config.MODEL)
+    results = evaluate(fitted, train, test, params, decisions)
+
+    task, name, settings = decisions["task"], decisions["metric"], params["evaluate"]
+    for old in config.FIGURES.glob("*.png"):
+        old.unlink()  # figures are outputs of this stage only; stale ones would mislead
+    x_test, y_test = dataset.features_and_target(test, decisions["target"])
+    draw_errors(task, y_test, fitted.predict(x_test), config.FIGURES)
+    rows = train.sample(min(len(train), LEARNING_CURVE_ROWS), random_state=settings["seed"])
+    draw_learning_curve(
+        model.build(params["train"], task, dataset.roles(decisions)),
+        *dataset.features_and_target(rows, decisions["target"]),
+        task,
+        name,
+        model.folds(task, settings["cv_folds"], settings["seed"]),
+        config.FIGURES,
+    )
+    config.write_json(results, config.METRICS)
+    config.write_json(environment(), config.ENVIRONMENT)
+    # One more look at the test set, in the ledger.
+    review.record(
+        "test", params, task, results["model"]["cv"], name, results["model"]["test"][name]
+    )
     print(
         f"evaluate: test {name} {results['model']['test'][name]:.3f} "
-        f"(baseline {results['baseline']['test'][name]:.3f}) -> "
-        f"{paths.METRICS.relative_to(paths.ROOT)}"
+        f"(baseline {results['baseline']['test'][name]:.3f}) -> {config.shown(config.METRICS)}"
     )
 
 

@@ -13,6 +13,8 @@ The report stage uses the claim rules and the pre-registration check below.
 from __future__ import annotations
 
 import argparse
+import csv
+import datetime as dt
 import json
 import re
 import subprocess
@@ -23,7 +25,80 @@ from pathlib import Path
 import yaml
 from markdown_it import MarkdownIt
 
-from . import paths, provenance
+from . import config
+
+# ---------------------------------------------------------------- the ledger of tries and looks
+
+# One CSV row per try (make try) and per test-set look (evaluate), appended, never rewritten.
+LEDGER_COLUMNS = ["date", "kind", "configuration", "metric", "cv_mean", "cv_sd", "test", "commit"]
+
+
+def git(*args: str, root: Path = config.ROOT) -> str:
+    done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def git_commit(root: Path = config.ROOT) -> str:
+    """The commit the code was at, marked when there were uncommitted changes."""
+    try:
+        commit = git("rev-parse", "--short=12", "HEAD", root=root)
+        dirty = git("status", "--porcelain", "--untracked-files=no", root=root)
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git repository, or no commit yet)"
+    return f"{commit} (with uncommitted changes)" if dirty else commit
+
+
+def data_hash(root: Path = config.ROOT) -> str:
+    """The MD5 that DVC recorded for the raw data, from dvc.lock or a ``.dvc`` file."""
+    raw = root / config.RAW_DATA.relative_to(config.ROOT)
+    relative = raw.relative_to(root).as_posix()
+    for path in (root / "dvc.lock", raw.with_name(raw.name + ".dvc")):
+        if not path.exists():
+            continue
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for stage in document.get("stages", {"": document}).values():
+            for out in stage.get("outs", []):
+                if out.get("path") in (relative, raw.name) and "md5" in out:
+                    return f"md5:{out['md5']}"
+    return "not yet recorded by DVC"
+
+
+def configuration(train: dict, task: str) -> str:
+    """A model and its settings in one short line, e.g. ``random_forest(n_estimators=200)``."""
+    name = train["model"]
+    settings = config.settings_for(name, train.get(name) or {}, task)
+    return f"{name}({', '.join(f'{key}={value}' for key, value in settings.items())})"
+
+
+def record(kind: str, params: dict, task: str, cv: dict, metric: str, test=None) -> dict:
+    """Append one row to the ledger: a ``try`` (CV only) or a ``test`` look."""
+    row = {
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M"),
+        "kind": kind,
+        "configuration": configuration(params["train"], task),
+        "metric": metric,
+        "cv_mean": f"{cv['mean']:.4f}",
+        "cv_sd": f"{cv['sd']:.4f}",
+        "test": "" if test is None else f"{test:.4f}",
+        "commit": git_commit(),
+    }
+    new = not config.LEDGER.exists()
+    config.LEDGER.parent.mkdir(parents=True, exist_ok=True)
+    with config.LEDGER.open("a", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, LEDGER_COLUMNS, lineterminator="\n")
+        if new:
+            writer.writeheader()
+        writer.writerow(row)
+    return row
+
+
+def ledger(path: Path = config.LEDGER) -> list[dict]:
+    """Every row of the ledger, oldest first (none before the first try or evaluate)."""
+    if not path.exists():
+        return []
+    with path.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
 
 # ---------------------------------------------------------------- trying things (CV only)
 
@@ -38,41 +113,50 @@ def apply_override(params: dict, item: str) -> None:
             'make try ARGS="train.model=random_forest train.random_forest.max_depth=5". '
             "Other settings change the data or the scoring: edit params.yaml and make study."
         )
+    # train.<model>.<setting> may be new: model.check_settings checks it against scikit-learn.
+    is_model_setting = len(parts) >= 3
     section = params
     for part in parts[:-1]:
+        if is_model_setting:
+            section.setdefault(part, {})
         if not isinstance(section.get(part), dict):
             raise SystemExit(f"make try: params.yaml has no section {'.'.join(parts[:-1])!r}")
         section = section[part]
-    # A new key is a typo, unless it is a setting of one model (passed on to scikit-learn).
-    if parts[-1] not in section and len(parts) != 3:
+    if parts[-1] not in section and not is_model_setting:
         raise SystemExit(f"make try: params.yaml has no setting {key!r}; check its spelling")
     section[parts[-1]] = yaml.safe_load(value)
 
 
 def try_configuration(overrides: list[str]) -> dict:
     """Cross-validate params.yaml's model with ``overrides`` on the training rows; log it."""
-    # Imported here: only trying needs pandas and scikit-learn, not the report or the review.
-    from . import columns, datasets, modelling, scoring
-    from .params import load
-    from .validation import read_table
+    # Imported here: only trying needs pandas and scikit-learn, not the claim checks.
+    from threadpoolctl import threadpool_limits
 
-    modelling.one_blas_thread()
-    params = load()
+    from . import dataset, model
+
+    threadpool_limits(limits=1, user_api="blas")  # see train.py
+    params = config.load_params()
     for item in overrides:
         apply_override(params, item)
-    decisions, settings = columns.load(), params["evaluate"]
+    decisions, settings = dataset.load_decisions(), params["evaluate"]
     task, metric = decisions["task"], decisions["metric"]
-    features, labels = datasets.split_features(read_table(paths.TRAIN), decisions["target"])
-    cv = scoring.cross_validate(
-        modelling.build(params["train"], task, columns.features_by_role(decisions)),
+    try:
+        unfitted = model.build(params["train"], task, dataset.roles(decisions))
+    except ValueError as problem:  # a model name or setting scikit-learn does not know
+        raise SystemExit(f"make try: {problem}") from None
+    features, target = dataset.features_and_target(
+        dataset.read_table(config.TRAIN), decisions["target"]
+    )
+    cv = model.cross_validate(
+        unfitted,
         features,
-        labels,
+        target,
         task,
         metric,
         settings["cv_folds"],
         settings["seed"],
     )
-    return provenance.record("try", params, cv, metric)
+    return record("try", params, task, cv, metric)
 
 
 def compare_table(rows: list[dict]) -> str:
@@ -83,15 +167,20 @@ def compare_table(rows: list[dict]) -> str:
             "No tries recorded yet: `make try` scores a configuration by cross-validation "
             "on the training rows and adds it to `reports/ledger.csv`."
         )
-    lines = [
-        "| try | configuration | cross-validation (mean ± sd) | date | commit |",
-        "|---|---|---|---|---|",
-    ]
-    for number, row in enumerate(tries, start=1):
-        score = f"{row['metric']} {float(row['cv_mean']):.3f} ± {float(row['cv_sd']):.3f}"
-        config = row["configuration"].replace("|", "\\|")
-        lines.append(f"| {number} | `{config}` | {score} | {row['date']} | {row['commit']} |")
-    return "\n".join(lines)
+    header = ["try", "configuration", "cross-validation (mean ± sd)", "date", "commit"]
+    return config.markdown_table(
+        header,
+        [
+            [
+                number,
+                f"`{row['configuration']}`",
+                f"{row['metric']} {float(row['cv_mean']):.3f} ± {float(row['cv_sd']):.3f}",
+                row["date"],
+                row["commit"],
+            ]
+            for number, row in enumerate(tries, start=1)
+        ],
+    )
 
 
 def count(n: int, one: str, many: str) -> str:
@@ -286,17 +375,12 @@ def check_claims(text: str, metrics: dict) -> list[Finding]:
 # ---------------------------------------------------------------- pre-registration
 
 
-def _git(*args: str, root: Path) -> str:
-    done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
-    return done.stdout.strip()
-
-
-def preregistration(root: Path = paths.ROOT) -> str:
+def preregistration(root: Path = config.ROOT) -> str:
     """Whether QUESTION.md's hypothesis was committed before the first committed results."""
-    results = paths.METRICS.relative_to(paths.ROOT).as_posix()
+    results = config.METRICS.relative_to(config.ROOT).as_posix()
     try:
-        question_commits = _git("log", "--reverse", "--format=%H", "--", "QUESTION.md", root=root)
-        result_commits = _git("log", "--reverse", "--format=%H", "--", results, root=root)
+        question_commits = git("log", "--reverse", "--format=%H", "--", "QUESTION.md", root=root)
+        result_commits = git("log", "--reverse", "--format=%H", "--", results, root=root)
     except (OSError, subprocess.CalledProcessError):
         return (
             "Pre-registration cannot be checked: this study is not a git repository, or "
@@ -306,7 +390,7 @@ def preregistration(root: Path = paths.ROOT) -> str:
         (
             commit
             for commit in question_commits.split()
-            if answered(_git("show", f"{commit}:QUESTION.md", root=root), "My hypothesis")
+            if answered(git("show", f"{commit}:QUESTION.md", root=root), "My hypothesis")
         ),
         None,
     )
@@ -316,13 +400,13 @@ def preregistration(root: Path = paths.ROOT) -> str:
             "QUESTION.md. Write it there and commit it before you look at test results."
         )
     first_results = result_commits.split()[0] if result_commits else None
-    when = _git("show", "-s", "--format=%h, %cs", hypothesis, root=root)
+    when = git("show", "-s", "--format=%h, %cs", hypothesis, root=root)
     if first_results is None:
         return (
             f"The hypothesis in QUESTION.md was committed ({when}) before any test results "
             "were committed."
         )
-    results_when = _git("show", "-s", "--format=%h, %cs", first_results, root=root)
+    results_when = git("show", "-s", "--format=%h, %cs", first_results, root=root)
     ancestor = subprocess.run(
         ["git", "merge-base", "--is-ancestor", hypothesis, first_results], cwd=root, check=False
     )
@@ -406,15 +490,15 @@ def pipeline_status(root: Path) -> tuple[str, str]:
 class Study:
     """What the review looks at, read once."""
 
-    def __init__(self, root: Path = paths.ROOT):
+    def __init__(self, root: Path = config.ROOT):
         self.root = root
         self.question = read(root / "QUESTION.md")
-        self.writeup = read(root / paths.WRITEUP_SOURCE.name)
+        self.writeup = read(root / config.WRITEUP_SOURCE.name)
         self.datacard = read(root / "data" / "README.md")
-        metrics = root / paths.METRICS.relative_to(paths.ROOT)
+        metrics = root / config.METRICS.relative_to(config.ROOT)
         self.metrics = json.loads(read(metrics)) if metrics.exists() else None
-        self.rows = provenance.ledger(root / paths.LEDGER.relative_to(paths.ROOT))
-        decisions = root / paths.DECISIONS.relative_to(paths.ROOT)
+        self.rows = ledger(root / config.LEDGER.relative_to(config.ROOT))
+        decisions = root / config.DECISIONS.relative_to(config.ROOT)
         self.decisions = json.loads(read(decisions)) if decisions.exists() else None
         self.findings = check_claims(self.writeup, self.metrics) if self.metrics else []
         self.pipeline = pipeline_status(root)
@@ -431,14 +515,14 @@ class Study:
     def check(self, name: str) -> tuple[str, str]:
         m, tries = self.metrics, [r for r in self.rows if r["kind"] == "try"]
         if name == "code version":
-            commit = provenance.git_commit(self.root)
+            commit = git_commit(self.root)
             ok = "uncommitted" not in commit and "unknown" not in commit
             return (PASSED if ok else FAILED), f"git commit {commit}"
         if name == "data version":
-            found = provenance.data_hash(root=self.root)
+            found = data_hash(root=self.root)
             return (PASSED if found.startswith("md5:") else FAILED), f"raw data {found}"
         if name == "environment recorded":
-            ok = (self.root / paths.ENVIRONMENT.relative_to(paths.ROOT)).exists()
+            ok = (self.root / config.ENVIRONMENT.relative_to(config.ROOT)).exists()
             return (PASSED, "reports/environment.json") if ok else (FAILED, "run make study")
         if name == "README says how":
             ok = "make study" in read(self.root / "README.md")
@@ -446,7 +530,7 @@ class Study:
         if name == "pipeline up to date":
             return self.pipeline
         if name == "data summary":
-            ok = (self.root / paths.DATA_SUMMARY.relative_to(paths.ROOT)).exists()
+            ok = (self.root / config.DATA_SUMMARY.relative_to(config.ROOT)).exists()
             return (PASSED, "data/summary.md, measured") if ok else (FAILED, "run make study")
         if m is None:
             return FAILED, "no reports/metrics.json yet: run make study"
@@ -466,7 +550,8 @@ class Study:
             return PASSED, f"{len(tries)} tries in reports/ledger.csv, shown in the write-up"
         if name == "chosen by cross-validation":
             params = yaml.safe_load(read(self.root / "params.yaml"))
-            final = provenance.configuration(params["train"])
+            task = self.decisions["task"] if self.decisions else "classification"
+            final = configuration(params["train"], task)
             if final in {r["configuration"] for r in tries}:
                 return PASSED, f"{final} was tried by cross-validation before it was chosen"
             return HUMAN, f"{final} is not among the tries: say how it was chosen"
@@ -563,7 +648,7 @@ class Study:
         return PASSED, "no single feature comes close to all features together"
 
 
-def review(root: Path = paths.ROOT) -> list[Item]:
+def review(root: Path = config.ROOT) -> list[Item]:
     study = Study(root)
     return study.reforms() + study.rules()
 
@@ -579,11 +664,11 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"try: {row['configuration']}: cross-validation {row['metric']} "
             f"{float(row['cv_mean']):.3f} ± {float(row['cv_sd']):.3f} (training rows only) "
-            f"-> {paths.LEDGER.relative_to(paths.ROOT)}. Compare them all: make compare"
+            f"-> {config.LEDGER.relative_to(config.ROOT)}. Compare them all: make compare"
         )
         return 0
     if args.command == "compare":
-        rows = provenance.ledger()
+        rows = ledger()
         print(compare_table(rows))
         print(
             f"\nTest-set looks so far: {sum(r['kind'] == 'test' for r in rows)}. Choose by "
