@@ -4,7 +4,7 @@
 
 It scores the trained model and a baseline the same way: cross-validation on the training
 rows (mean and spread), then once on the held-out test rows with a bootstrap interval. It
-draws the figures, records the environment, and adds one more look at the test set to the
+draws the figures, records the software versions, and adds one more look at the test set to the
 ledger of tries (review.py).
 """
 
@@ -155,11 +155,11 @@ def draw_learning_curve(pipeline, features, target, task: str, name: str, cv, fo
     save_figure(fig, folder / "learning_curve.png")
 
 
-# ---------------------------------------------------------------- the environment
+# ---------------------------------------------------------------- what ran it
 
 
-def environment() -> dict:
-    """The computing environment, so a reader knows what produced the results."""
+def versions() -> dict:
+    """Python, the platform and the key packages, so a reader knows what made the results."""
     versions = {}
     for name in KEY_PACKAGES:
         try:
@@ -196,7 +196,7 @@ def main() -> None:
         config.FIGURES,
     )
     config.write_json(results, config.METRICS)
-    config.write_json(environment(), config.ENVIRONMENT)
+    config.write_json(versions(), config.ENVIRONMENT)
     # One more look at the test set, in the ledger.
     review.record(
         "test", params, task, results["model"]["cv"], name, results["model"]["test"][name]
