@@ -160,17 +160,17 @@ def draw_learning_curve(pipeline, features, target, task: str, name: str, cv, fo
 
 def versions() -> dict:
     """Python, the platform and the key packages, so a reader knows what made the results."""
-    versions = {}
+    packages = {}
     for name in KEY_PACKAGES:
         try:
-            versions[name] = metadata.version(name)
+            packages[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
+            packages[name] = "not installed"
     return {
         "python": platform.python_version(),
         "platform": platform.platform(terse=True),
         "machine": platform.machine(),
-        "packages": versions,
+        "packages": packages,
     }
 
 
