@@ -22,9 +22,31 @@ from jinja2.ext import Extension
 
 # Names a study package must not shadow: what the study imports, besides the stdlib.
 DEPENDENCY_MODULES = frozenset(
-    """dvc git jinja2 joblib jupyter jupytext markdown_it matplotlib nbclient numpy pandas
-    pytest scipy sklearn test tests yaml ipykernel pooch pandera pyarrow dask distributed
-    """.split()
+    [
+        "dvc",
+        "git",
+        "jinja2",
+        "joblib",
+        "jupyter",
+        "jupytext",
+        "markdown_it",
+        "matplotlib",
+        "nbclient",
+        "numpy",
+        "pandas",
+        "pytest",
+        "scipy",
+        "sklearn",
+        "test",
+        "tests",
+        "yaml",
+        "ipykernel",
+        "pooch",
+        "pandera",
+        "pyarrow",
+        "dask",
+        "distributed",
+    ]
 )
 
 
@@ -45,8 +67,10 @@ def template_folder() -> str:
 # A study's folder name: the same rule as hooks/pre_gen_project.py, which renders it in.
 # \Z, not $: $ also matches before a final newline.
 SLUG_PATTERN = r"\A(?=.{1,64}\Z)[a-z0-9]+(?:-[a-z0-9]+)*\Z"
-SLUG_RULE = ("must be lowercase letters and digits joined by single hyphens, at most 64 "
-             "characters (no spaces, slashes, dots or leading hyphen)")
+SLUG_RULE = (
+    "must be lowercase letters and digits joined by single hyphens, at most 64 "
+    "characters (no spaces, slashes, dots or leading hyphen)"
+)
 
 
 class RefusedAnswer(FailedHookException):
@@ -57,12 +81,8 @@ class RefusedAnswer(FailedHookException):
     """
 
 
-def slug_pattern() -> str:
-    return SLUG_PATTERN
-
-
 # Rules for answers checked the moment they are typed (``checked`` below). The pre-gen hook
-# renders the same patterns in (``answer_pattern``), so both always agree.
+# renders the same patterns in (``hook_values``), so both always agree.
 ANSWER_PATTERNS = {
     # Plain ASCII addresses: the email lands in pyproject.toml, whose build tools check it.
     "email": r"\A[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\Z",
@@ -82,10 +102,6 @@ REMOTE_EXAMPLES = {
 }
 
 
-def answer_pattern(name: str) -> str:
-    return ANSWER_PATTERNS[name]
-
-
 def _matches(name: str, text: str) -> bool:
     return re.match(ANSWER_PATTERNS[name], text) is not None
 
@@ -101,31 +117,51 @@ def _problem(field: str, answers: dict) -> tuple[str, str] | None:
         # render that skips prompting (``--replay``).
         return f"{answers[field]!r} {SLUG_RULE}", "digits-practice-study"
     if field == "author_email" and not _matches("email", value):
-        return (f"{value!r} is not an email address (plain letters, digits and . _ % + - "
-                "before the @)", "ada@example.org")
-    if field == "github_repo" and value and not (
-            _matches("github_repo", value) and value.split("/")[1] not in (".", "..")):
-        return (f"{value!r} must be a GitHub repository as owner/name (letters, digits and "
-                "hyphens, then letters, digits, '.', '_' or '-'), or empty",
-                "ada-lovelace/digits-practice-study")
+        return (
+            f"{value!r} is not an email address (plain letters, digits and . _ % + - before the @)",
+            "ada@example.org",
+        )
+    if (
+        field == "github_repo"
+        and value
+        and not (_matches("github_repo", value) and value.split("/")[1] not in (".", ".."))
+    ):
+        return (
+            f"{value!r} must be a GitHub repository as owner/name (letters, digits and "
+            "hyphens, then letters, digits, '.', '_' or '-'), or empty",
+            "ada-lovelace/digits-practice-study",
+        )
     if field == "dvc_remote_url" and answers.get("dvc_remote") in REMOTE_EXAMPLES:
         example = REMOTE_EXAMPLES[answers["dvc_remote"]]
         scheme = example.split("//")[0] + "//"
-        if not (value.startswith(scheme) and len(value) > len(scheme)
-                and _matches("remote_url", value)):
-            return (f"a {answers['dvc_remote']} remote needs its address, starting with "
-                    f"{scheme} (no spaces, quotes, backticks, #, commas or semicolons)", example)
+        if not (
+            value.startswith(scheme) and len(value) > len(scheme) and _matches("remote_url", value)
+        ):
+            return (
+                f"a {answers['dvc_remote']} remote needs its address, starting with "
+                f"{scheme} (no spaces, quotes, backticks, #, commas or semicolons)",
+                example,
+            )
     if field in ("dataset_location", "dataset_sha256") and dataset not in OWN_DATA:
         if value:
-            return (f"is only for your own data (csv_url or local_file), but the dataset is "
-                    f"the bundled {dataset!r}: leave it empty (press Enter)", "(empty)")
+            return (
+                f"is only for your own data (csv_url or local_file), but the dataset is "
+                f"the bundled {dataset!r}: leave it empty (press Enter)",
+                "(empty)",
+            )
         return None
     if field == "dataset_location":
         return _location_problem(dataset, value)
-    if field == "dataset_sha256" and (dataset == "csv_url" or value) and not _matches(
-            "sha256", value):
-        return ("a URL needs the file's SHA-256 checksum (64 hex digits), so the download "
-                "can be verified; a local file needs none", "the output of `sha256sum file.csv`")
+    if (
+        field == "dataset_sha256"
+        and (dataset == "csv_url" or value)
+        and not _matches("sha256", value)
+    ):
+        return (
+            "a URL needs the file's SHA-256 checksum (64 hex digits), so the download "
+            "can be verified; a local file needs none",
+            "the output of `sha256sum file.csv`",
+        )
     return None
 
 
@@ -133,21 +169,29 @@ def _location_problem(dataset: str, location: str) -> tuple[str, str] | None:
     if not location:
         what = "URL" if dataset == "csv_url" else "full path"
         return f"{dataset} needs the file's {what}", (
-            "https://example.org/penguins.csv" if dataset == "csv_url"
-            else "/home/you/Downloads/penguins.csv")
+            "https://example.org/penguins.csv"
+            if dataset == "csv_url"
+            else "/home/you/Downloads/penguins.csv"
+        )
     if dataset == "csv_url":
         if not _matches("data_url", location):
-            return (f"{location!r} is not an http(s) or ftp URL without spaces or quotes",
-                    "https://example.org/penguins.csv")
+            return (
+                f"{location!r} is not an http(s) or ftp URL without spaces or quotes",
+                "https://example.org/penguins.csv",
+            )
         return None
     example = "/home/you/Downloads/penguins.csv"
     path = os.path.expanduser(location)
     if not os.path.isabs(path):
-        return (f"{location!r} is a relative path; give the file's full path (starting with "
-                "/ or ~)", example)
+        return (
+            f"{location!r} is a relative path; give the file's full path (starting with / or ~)",
+            example,
+        )
     if not location.lower().endswith(TABLE_SUFFIXES):
-        return (f"{location!r} must be a CSV or Parquet file (.csv, .csv.gz, .parquet or .pq)",
-                example)
+        return (
+            f"{location!r} must be a CSV or Parquet file (.csv, .csv.gz, .parquet or .pq)",
+            example,
+        )
     # cruft re-renders a study to update it, maybe where the file never was: the study holds
     # its copy by then, and the pre-gen hook knows to skip the check.
     if not os.path.isfile(path) and "cruft" not in sys.modules:
@@ -221,8 +265,11 @@ def default_target(answers: dict) -> str:
     """The target column's default: 'target' for a bundled set; for a local CSV, its last
     column (where most tables keep the value to predict)."""
     location = os.path.expanduser(str(answers.get("dataset_location", "")))
-    if answers.get("dataset") != "local_file" or not location.lower().endswith(
-            (".csv", ".csv.gz")) or not os.path.isfile(location):
+    if (
+        answers.get("dataset") != "local_file"
+        or not location.lower().endswith((".csv", ".csv.gz"))
+        or not os.path.isfile(location)
+    ):
         return "target"
     opener = gzip.open if location.lower().endswith(".gz") else open
     try:
@@ -281,8 +328,12 @@ def yaml_string(value: object) -> str:
     def printable(ch: str) -> bool:
         code = ord(ch)
         # PyYAML reads U+2028 and U+2029 as line breaks, so they are escaped too.
-        return (0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
-                or code >= 0x10000) and code not in (0xFEFF, 0x2028, 0x2029)
+        return (
+            0x20 <= code <= 0x7E
+            or 0xA0 <= code <= 0xD7FF
+            or 0xE000 <= code <= 0xFFFD
+            or code >= 0x10000
+        ) and code not in (0xFEFF, 0x2028, 0x2029)
 
     return _escape_chars(str(value), printable)
 
@@ -305,9 +356,7 @@ def markdown_text(value: object) -> str:
     """
     text = "".join("\\" + ch if ch in MARKDOWN_SPECIAL else ch for ch in str(value).strip())
     text = MARKDOWN_ENTITY.sub(r"\\&", text)
-    return MARKDOWN_LINE_START.sub(
-        lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text
-    )
+    return MARKDOWN_LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
 
 
 # The file types a learner's dataset may come as; pandas reads each by its suffix.
@@ -392,10 +441,14 @@ def sniff_table(path: Path, size: int = 1 << 16) -> dict:
         cells = [c.strip().strip('"') for line in lines[1:50] for c in line.split(sep)]
         if any(DECIMAL_COMMA.match(c) for c in cells):
             decimal = ","
-    why = "" if sure else (
-        f"could not be sure how {path.name} is written; guessed separator {sep!r}, decimal "
-        f"mark {decimal!r}, encoding {encoding!r}. If the data summary looks wrong, set "
-        "data.read (sep, decimal, encoding) in params.yaml"
+    why = (
+        ""
+        if sure
+        else (
+            f"could not be sure how {path.name} is written; guessed separator {sep!r}, decimal "
+            f"mark {decimal!r}, encoding {encoding!r}. If the data summary looks wrong, set "
+            "data.read (sep, decimal, encoding) in params.yaml"
+        )
     )
     return {"sep": sep, "decimal": decimal, "encoding": encoding, "sure": sure, "why": why}
 
@@ -424,6 +477,23 @@ def python_string(value: object) -> str:
     return literal
 
 
+def hook_values(answers: dict) -> dict:
+    """What the hook scripts need, rendered into each as one JSON string (hooks/*.py).
+
+    The hooks are plain Python apart from that one string, so ruff checks the code that runs.
+    """
+    return {
+        "answers": dict(answers),
+        "template_folder": template_folder(),
+        "reserved_module_names": sorted(reserved_module_names()),
+        "slug_pattern": SLUG_PATTERN,
+        "answer_patterns": ANSWER_PATTERNS,
+        "read_settings": read_settings(answers),
+        "raw_file_name": raw_file_name(answers),
+        "project_slug_yaml": yaml_string(answers["project_slug"]),
+    }
+
+
 class SafeText(Extension):
     def __init__(self, environment):
         super().__init__(environment)
@@ -440,8 +510,5 @@ class SafeText(Extension):
             default_question=default_question,
             default_title=default_title,
             default_target=default_target,
+            hook_values=hook_values,
         )
-        environment.globals["reserved_module_names"] = reserved_module_names
-        environment.globals["slug_pattern"] = slug_pattern
-        environment.globals["answer_pattern"] = answer_pattern
-        environment.globals["template_folder"] = template_folder

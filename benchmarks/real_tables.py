@@ -39,7 +39,9 @@ TARGETS = {"nyc_weather": ("pipeline", 60.0), "flights": ("peak", CAP_BYTES)}
 def run(study: Path, env: dict[str, str], *command: str) -> None:
     done = subprocess.run(command, cwd=study, env=env, capture_output=True, text=True)
     if done.returncode != 0:
-        sys.exit(f"{' '.join(command)} failed in {study}:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+        sys.exit(
+            f"{' '.join(command)} failed in {study}:\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
+        )
 
 
 def measure(name: str, runs: int, sandbox: Sandbox) -> list[tuple[float, int]]:
@@ -73,7 +75,8 @@ def measure(name: str, runs: int, sandbox: Sandbox) -> list[tuple[float, int]]:
         if capped.returncode != 0:
             sys.exit(f"{name}: dvc repro failed under the cap:\n{capped.output[-3000:]}")
         results.append((seconds, capped.peak_bytes))
-        print(f"{name}: run {number}/{runs}: {seconds:.1f} s, peak {capped.peak_bytes / 2**30:.2f} GiB")
+        peak_gib = capped.peak_bytes / 2**30
+        print(f"{name}: run {number}/{runs}: {seconds:.1f} s, peak {peak_gib:.2f} GiB")
     return results
 
 
@@ -97,7 +100,8 @@ def report(results: dict[str, list[tuple[float, int]]], runs: int) -> str:
         peak = max(p for _, p in measured)
         kind, limit = TARGETS.get(name, (None, None))
         if kind == "pipeline":
-            verdict = f"pipeline <= {limit:.0f} s: {'met' if statistics.median(seconds) <= limit else 'missed'}"
+            met = statistics.median(seconds) <= limit
+            verdict = f"pipeline <= {limit:.0f} s: {'met' if met else 'missed'}"
         elif kind == "peak":
             verdict = f"peak <= {limit / 2**30:.0f} GiB: {'met' if peak <= limit else 'missed'}"
         else:

@@ -57,8 +57,7 @@ def pins(requirements: str) -> dict[tuple[str, str], frozenset[str]]:
 
 def conda_pins(study) -> dict[tuple[str, str], frozenset[str]]:
     environment = yaml.safe_load(study.read("environment.yml"))
-    (pip_section,) = [item["pip"] for item in environment["dependencies"]
-                      if isinstance(item, dict)]
+    (pip_section,) = [item["pip"] for item in environment["dependencies"] if isinstance(item, dict)]
     return pins("\n".join(pip_section))
 
 
@@ -69,8 +68,10 @@ def locked_files(package: dict) -> list[dict]:
 
 def lock_packages(study) -> dict[tuple[str, str], set[str]]:
     """(name, version) -> every file hash uv.lock records for it."""
-    return {(package["name"], package["version"]): {f["hash"] for f in locked_files(package)}
-            for package in parse(study.path / "uv.lock")["package"]}
+    return {
+        (package["name"], package["version"]): {f["hash"] for f in locked_files(package)}
+        for package in parse(study.path / "uv.lock")["package"]
+    }
 
 
 # Fast tier ---------------------------------------------------------------------------------
@@ -107,22 +108,27 @@ def test_exports_are_what_make_lock_makes_now(render, manager):
 
 def test_locks_and_exports_name_only_the_public_index(render):
     study = render(env_manager="pip")
-    exported = ["requirements.txt", "binder/requirements.txt",
-                *(str(p.relative_to(study.path)) for p in (study.path / "requirements").glob("*"))]
+    exported = [
+        "requirements.txt",
+        "binder/requirements.txt",
+        *(str(p.relative_to(study.path)) for p in (study.path / "requirements").glob("*")),
+    ]
     for path in exported:
         text = study.read(path)
         assert not LOCAL.search(text), f"{path} holds a local path: {LOCAL.search(text)[0]}"
         body = "\n".join(lock.entries(text))
         # No index, find-links or direct URL: pip takes everything from its own settings.
         assert "://" not in body and "--index" not in body and "--find-links" not in body, path
-        assert all(PIN.match(entry) and "--hash=sha256:" in entry for entry in
-                   lock.entries(text)), f"{path}: every entry must be pinned with its hashes"
+        assert all(
+            PIN.match(entry) and "--hash=sha256:" in entry for entry in lock.entries(text)
+        ), f"{path}: every entry must be pinned with its hashes"
     text = study.read("uv.lock")
     assert not LOCAL.search(text), f"uv.lock holds a local path: {LOCAL.search(text)[0]}"
     for package in parse(study.path / "uv.lock")["package"]:
         source = package["source"]
         assert source.get("registry") == PUBLIC_INDEX or source == {"editable": "."}, (
-            f"{package['name']} comes from {source}: {STALE} (uv ignores pip's mirrors)")
+            f"{package['name']} comes from {source}: {STALE} (uv ignores pip's mirrors)"
+        )
         for file in locked_files(package):
             assert file["url"].startswith("https://"), file["url"]
 
@@ -158,8 +164,11 @@ def test_setup_installs_with_the_chosen_manager(render, manager):
         assert "sync --locked --extra s3" in plan
     elif manager == "pip":
         assert "-m venv .venv" in plan
-        assert re.search(r"pip .*install --require-hashes -r requirements.txt "
-                         r"-r requirements/s3.txt", plan), plan
+        assert re.search(
+            r"pip .*install --require-hashes -r requirements.txt "
+            r"-r requirements/s3.txt",
+            plan,
+        ), plan
         assert "install --no-deps --editable ." in plan
     else:
         assert "env create --quiet --prefix .venv --file environment.yml" in plan
@@ -199,8 +208,19 @@ def test_binder_spec_and_badges_follow_github_repo(render):
     assert "--require-hashes -r binder/requirements.txt" in source
 
 
-@pytest.mark.parametrize("repo", ["ada", "ada/", "/study", "ada/study/x", "-ada/study",
-                                  "ada/..", "ada lovelace/study", "ada/stu dy"])
+@pytest.mark.parametrize(
+    "repo",
+    [
+        "ada",
+        "ada/",
+        "/study",
+        "ada/study/x",
+        "-ada/study",
+        "ada/..",
+        "ada lovelace/study",
+        "ada/stu dy",
+    ],
+)
 def test_github_repo_must_be_owner_slash_name(render, repo):
     from cookiecutter.exceptions import FailedHookException
 
@@ -242,8 +262,11 @@ def test_the_environment_page_describes_the_chosen_manager_only(render, manager)
 def kernel(study) -> dict:
     """The kernel registered for this study: its name is the folder's plus a number."""
     specs = json.loads(study.run(".venv/bin/jupyter", "kernelspec", "list", "--json").stdout)
-    mine = [spec for name, spec in specs["kernelspecs"].items()
-            if name.startswith(f"{study.path.name}-") and name[len(study.path.name) + 1:].isdigit()]
+    mine = [
+        spec
+        for name, spec in specs["kernelspecs"].items()
+        if name.startswith(f"{study.path.name}-") and name[len(study.path.name) + 1 :].isdigit()
+    ]
     assert len(mine) == 1, specs
     return mine[0]
 
@@ -265,8 +288,10 @@ def test_pip_refuses_a_package_whose_hash_differs(render):
     text = study.read("requirements.txt")
     # Every file of the first package gets a wrong hash: pip accepts a file matching any one.
     first = lock.blocks(text)[0]
-    study.write("requirements.txt", text.replace(
-        first, re.sub(r"sha256:[0-9a-f]{64}", "sha256:" + "0" * 64, first)))
+    study.write(
+        "requirements.txt",
+        text.replace(first, re.sub(r"sha256:[0-9a-f]{64}", "sha256:" + "0" * 64, first)),
+    )
     done = study.make("setup", check=False)
     assert done.returncode != 0
     assert "DO NOT MATCH THE HASHES" in done.stderr + done.stdout

@@ -100,13 +100,21 @@ def render_canonical(output: Path) -> Path:
     home.mkdir(parents=True)
     temp.mkdir()
     env = {
-        **os.environ, "HOME": str(home), "TMPDIR": str(temp), "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Golden", "GIT_COMMITTER_NAME": "Golden",
-        "GIT_AUTHOR_EMAIL": "golden@example.org", "GIT_COMMITTER_EMAIL": "golden@example.org",
+        **os.environ,
+        "HOME": str(home),
+        "TMPDIR": str(temp),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "Golden",
+        "GIT_COMMITTER_NAME": "Golden",
+        "GIT_AUTHOR_EMAIL": "golden@example.org",
+        "GIT_COMMITTER_EMAIL": "golden@example.org",
     }
     subprocess.run(
         [sys.executable, "-m", "cookiecutter", "--no-input", str(ROOT), "-o", str(output)],
-        env=env, check=True, capture_output=True, text=True,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     (study,) = [p for p in output.iterdir() if p.name not in ("home", "tmp")]
     return study
@@ -116,8 +124,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as output:
         files = snapshot(render_canonical(Path(output)))
     store(files)
-    print(f"Wrote {len(files)} files to {GOLDEN.relative_to(ROOT)}/: review `git diff "
-          f"{GOLDEN.relative_to(ROOT)}` and commit it with the template change.")
+    print(
+        f"Wrote {len(files)} files to {GOLDEN.relative_to(ROOT)}/: review `git diff "
+        f"{GOLDEN.relative_to(ROOT)}` and commit it with the template change."
+    )
 
 
 if __name__ == "__main__":

@@ -42,8 +42,15 @@ DEFAULT_SLUG = "digits-practice-study"
 CLOUD_PYTHON = "3.12"
 # Universal (markers for every OS and Python), exact pins, every file's hash, without the
 # study itself (it is installed from its folder, without dependencies, after these).
-EXPORT = ("export", "--frozen", "--format", "requirements.txt", "--no-emit-project",
-          "--no-header", "--no-annotate")
+EXPORT = (
+    "export",
+    "--frozen",
+    "--format",
+    "requirements.txt",
+    "--no-emit-project",
+    "--no-header",
+    "--no-annotate",
+)
 REQUIREMENTS_HEADER = """\
 # The study's pinned packages for pip: exact versions with hashes, for every OS and
 # Python 3.10-3.13, exported from uv.lock. Install with `make setup`, or:
@@ -77,9 +84,7 @@ def render(into: Path) -> Path:
     """The default study, its uv.lock named as the study (the hook's job, skipped here)."""
     from cookiecutter.main import cookiecutter
 
-    study = Path(
-        cookiecutter(str(ROOT), no_input=True, output_dir=str(into), accept_hooks=False)
-    )
+    study = Path(cookiecutter(str(ROOT), no_input=True, output_dir=str(into), accept_hooks=False))
     # uv.lock is copied unrendered; uv must see the real name to reuse the current pins.
     lock = study / "uv.lock"
     lock.write_text(
@@ -99,8 +104,7 @@ def uv_export(study: Path, *options: str) -> str:
     """The hashed requirements uv.lock pins for the default groups (plus ``options``)."""
     uv = find_uv()
     command = [uv, *EXPORT, *options]
-    return subprocess.run(command, cwd=study, check=True, capture_output=True,
-                          text=True).stdout
+    return subprocess.run(command, cwd=study, check=True, capture_output=True, text=True).stdout
 
 
 def blocks(requirements: str) -> list[str]:
@@ -111,15 +115,18 @@ def blocks(requirements: str) -> list[str]:
 
 def entries(requirements: str) -> list[str]:
     """One requirement per item, with its pin, markers and hashes on one line."""
-    return [" ".join(part.strip() for part in block.split("\\\n")).strip()
-            for block in blocks(requirements)]
+    return [
+        " ".join(part.strip() for part in block.split("\\\n")).strip()
+        for block in blocks(requirements)
+    ]
 
 
 def optional_sets(study: Path) -> dict[str, tuple[str, str]]:
     """Each optional extra and non-default dependency group, with its `uv export` option."""
     pyproject = tomllib.loads((study / "pyproject.toml").read_text(encoding="utf-8"))
-    sets = {name: ("--extra", name)
-            for name in pyproject["project"].get("optional-dependencies", {})}
+    sets = {
+        name: ("--extra", name) for name in pyproject["project"].get("optional-dependencies", {})
+    }
     default = pyproject.get("tool", {}).get("uv", {}).get("default-groups", ["dev"])
     for group in pyproject.get("dependency-groups", {}):
         if group not in default:
