@@ -67,13 +67,10 @@ def keep_chosen_environment_files():
     """Keep the install files of the chosen env_manager; uv.lock, their source, stays.
 
     Every file here is exported from uv.lock by the template's `make lock` (tools/lock.py).
+    requirements.txt stays in every study: Binder and Colab install it (binder/postBuild).
     The Colab notebook needs the study's GitHub address, so it goes without one.
     """
-    only_for = {
-        "requirements.txt": {"pip"},
-        "requirements": {"pip", "conda"},
-        "environment.yml": {"conda"},
-    }
+    only_for = {"requirements": {"pip", "conda"}, "environment.yml": {"conda"}}
     for name, managers in only_for.items():
         if ENV_MANAGER in managers:
             continue

@@ -26,10 +26,11 @@ STALE = "run `make lock` at the template root, then commit the study's refreshed
 PUBLIC_INDEX = "https://pypi.org/simple"
 LOCAL = re.compile(r"file:|(?<![\w.])(/home/|/root/|/tmp/|/opt/|/srv/|/var/|/Users/|[A-Z]:\\)")
 PIN = re.compile(r"^([A-Za-z0-9._-]+)==([^\s;]+)")
+# requirements.txt is in every study: Binder and Colab install it.
 EXPORTS_BY_MANAGER = {
-    "uv": {"binder/requirements.txt"},
-    "pip": {"requirements.txt", "binder/requirements.txt"},
-    "conda": {"environment.yml", "binder/requirements.txt"},
+    "uv": {"requirements.txt"},
+    "pip": {"requirements.txt"},
+    "conda": {"environment.yml", "requirements.txt"},
 }
 
 
@@ -110,7 +111,6 @@ def test_locks_and_exports_name_only_the_public_index(render):
     study = render(env_manager="pip")
     exported = [
         "requirements.txt",
-        "binder/requirements.txt",
         *(str(p.relative_to(study.path)) for p in (study.path / "requirements").glob("*")),
     ]
     for path in exported:
@@ -152,7 +152,8 @@ def test_pip_and_binder_name_the_same_pins_as_conda(render):
     pip_study, conda_study = render(env_manager="pip"), render(env_manager="conda")
     requirements = pins(pip_study.read("requirements.txt"))
     assert requirements == conda_pins(conda_study)
-    assert pins(pip_study.read("binder/requirements.txt")) == requirements
+    # Binder installs the conda study's requirements.txt (binder/postBuild): the same pins.
+    assert pins(conda_study.read("requirements.txt")) == requirements
     assert pip_study.read("binder/runtime.txt").strip() == "python-" + lock.CLOUD_PYTHON
 
 
@@ -182,8 +183,14 @@ def test_binder_spec_and_badges_follow_github_repo(render):
     for host in ("mybinder.org/v2", "colab.research.google.com/github", "/actions/workflows"):
         assert host not in readme
     assert not bare.has_file("binder/colab.ipynb")
-    for name in ("requirements.txt", "runtime.txt", "postBuild"):
+    for name in ("runtime.txt", "postBuild"):
         assert bare.has_file(f"binder/{name}"), name
+    # repo2docker reads only binder/ once it exists: no pins there, so postBuild installs the
+    # study's own requirements.txt, which the study has.
+    assert not bare.has_file("binder/requirements.txt")
+    post_build = bare.read("binder/postBuild")
+    assert "pip install --no-cache-dir --require-hashes -r requirements.txt" in post_build
+    assert bare.has_file("requirements.txt")
     assert (bare.path / "binder/postBuild").stat().st_mode & 0o111
 
     study = render(github_repo="ada-lovelace/digits.study")
@@ -205,7 +212,7 @@ def test_binder_spec_and_badges_follow_github_repo(render):
     colab = json.loads(study.read("binder/colab.ipynb"))
     source = "".join("".join(cell["source"]) for cell in colab["cells"])
     assert "https://github.com/ada-lovelace/digits.study.git" in source
-    assert "--require-hashes -r binder/requirements.txt" in source
+    assert "--require-hashes -r requirements.txt" in source
 
 
 @pytest.mark.parametrize(

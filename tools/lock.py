@@ -5,10 +5,12 @@ This renders the default study, runs ``uv lock`` there (universal: every OS, Pyt
 3.10-3.13, from the public index), and writes back into the template:
 
 - ``uv.lock``, with the project's name turned into a template variable (env_manager=uv);
-- ``requirements.txt``: the same pins with their hashes, for pip (env_manager=pip);
+- ``requirements.txt``: the same pins with their hashes, for pip (env_manager=pip), and for
+  Binder and Colab, whose ``binder/postBuild`` and ``binder/colab.ipynb`` install it;
 - ``requirements/<name>.txt``: what each optional extra or dependency group adds to it;
 - ``environment.yml``: a pinned Python plus the same hashed pins in its pip section (conda);
-- ``binder/requirements.txt`` and ``binder/runtime.txt``: the Binder / Colab spec.
+- ``binder/runtime.txt``: the Python that Binder builds (repo2docker reads only ``binder/``
+  once that folder exists, so the pins are installed by ``binder/postBuild``).
 
 Every export is made by ``uv export`` from the lock alone, so all of them name the same pins.
 The post-generation hook keeps the files of the chosen env_manager only.
@@ -72,6 +74,9 @@ ENVIRONMENT_HEADER = """\
 # Exported from uv.lock; do not edit by hand.
 """
 RUNTIME = f"python-{CLOUD_PYTHON}\n"
+# The pin files `make lock` writes, as glob patterns of paths in a study: hundreds of kB of
+# hashes that tools, not people, write (tests/golden keeps them as checksums).
+PIN_FILES = ("uv.lock", "requirements.txt", "requirements/*.txt", "environment.yml")
 
 
 def find_uv() -> str:
@@ -177,7 +182,6 @@ def exports(study: Path, slug: str | None = None) -> dict[str, str]:
     files = {
         "requirements.txt": requirements,
         "environment.yml": environment_yml(base, slug, name),
-        "binder/requirements.txt": requirements,
         "binder/runtime.txt": RUNTIME,
     }
     kinds = {"--extra": "optional extra", "--group": "dependency group"}
