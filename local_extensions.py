@@ -93,7 +93,18 @@ ANSWER_PATTERNS = {
     "data_url": r"\A(https?|ftp)://[^\s\"'`<>]+\Z",
     "sha256": r"\A(sha256:)?[0-9a-fA-F]{64}\Z",
 }
+# The dataset choices for the learner's own file (cookiecutter.json lists them too); every
+# other choice is a set bundled with scikit-learn, a classification task unless named here.
 OWN_DATA = ("csv_url", "local_file")
+BUNDLED_TASK = {"diabetes": "regression"}
+# The file types a learner's dataset may come as; pandas reads each by its suffix.
+CSV_SUFFIXES = (".csv", ".csv.gz")
+TABLE_SUFFIXES = (*CSV_SUFFIXES, ".parquet", ".pq")
+OWN_DATA_ONLY = (
+    f"is only for your own data ({' or '.join(OWN_DATA)}), but the dataset is the bundled "
+    "{dataset!r}: leave it empty"
+)
+TABLE_SUFFIXES_TEXT = ", ".join(TABLE_SUFFIXES[:-1]) + " or " + TABLE_SUFFIXES[-1]
 REMOTE_EXAMPLES = {
     "s3": "s3://my-bucket/studies/digits",
     "gcs": "gs://my-bucket/studies/digits",
@@ -145,8 +156,7 @@ def _problem(field: str, answers: dict) -> tuple[str, str] | None:
     if field in ("dataset_location", "dataset_sha256") and dataset not in OWN_DATA:
         if value:
             return (
-                f"is only for your own data (csv_url or local_file), but the dataset is "
-                f"the bundled {dataset!r}: leave it empty (press Enter)",
+                f"{OWN_DATA_ONLY.format(dataset=dataset)} (press Enter)",
                 "(empty)",
             )
         return None
@@ -188,10 +198,7 @@ def _location_problem(dataset: str, location: str) -> tuple[str, str] | None:
             example,
         )
     if not location.lower().endswith(TABLE_SUFFIXES):
-        return (
-            f"{location!r} must be a CSV or Parquet file (.csv, .csv.gz, .parquet or .pq)",
-            example,
-        )
+        return (f"{location!r} must be a CSV or Parquet file ({TABLE_SUFFIXES_TEXT})", example)
     # cruft re-renders a study to update it, maybe where the file never was: the study holds
     # its copy by then, and the pre-gen hook knows to skip the check.
     if not os.path.isfile(path) and "cruft" not in sys.modules:
@@ -267,7 +274,7 @@ def default_target(answers: dict) -> str:
     location = os.path.expanduser(str(answers.get("dataset_location", "")))
     if (
         answers.get("dataset") != "local_file"
-        or not location.lower().endswith((".csv", ".csv.gz"))
+        or not location.lower().endswith(CSV_SUFFIXES)
         or not os.path.isfile(location)
     ):
         return "target"
@@ -287,7 +294,12 @@ def default_title(answers: dict) -> str:
         name = dataset.replace("_", " ")
     else:
         stem = re.split(r"[\\/]", str(answers.get("dataset_location", "")).rstrip("/\\"))[-1]
-        stem = re.sub(r"(\.csv\.gz|\.csv|\.parquet|\.pq)$", "", stem.split("?")[0], flags=re.I)
+        stem = stem.split("?")[0]
+        # The longest suffix first: .csv.gz, not just .gz.
+        for suffix in sorted(TABLE_SUFFIXES, key=len, reverse=True):
+            if stem.lower().endswith(suffix):
+                stem = stem[: -len(suffix)]
+                break
         name = re.sub(r"[^A-Za-z0-9]+", " ", stem).strip() or "my"
     return f"{name.title()} Practice Study"
 
@@ -359,10 +371,6 @@ def markdown_text(value: object) -> str:
     return MARKDOWN_LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
 
 
-# The file types a learner's dataset may come as; pandas reads each by its suffix.
-TABLE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
-
-
 def raw_file_name(answers: dict) -> str:
     """The raw table's file name in the study's ``data/raw/``, from the dataset answers.
 
@@ -371,7 +379,7 @@ def raw_file_name(answers: dict) -> str:
     is taken as CSV (the option is ``csv_url``).
     """
     dataset, location = answers["dataset"], str(answers.get("dataset_location", ""))
-    if dataset not in ("csv_url", "local_file"):
+    if dataset not in OWN_DATA:
         return f"{dataset}.csv"
     if dataset == "csv_url":
         location = location.split("?", 1)[0].split("#", 1)[0]
@@ -456,7 +464,7 @@ def sniff_table(path: Path, size: int = 1 << 16) -> dict:
 def read_settings(answers: dict) -> dict:
     """data.read for params.yaml: found in the learner's CSV file, else pandas' defaults."""
     location = Path(str(answers.get("dataset_location", ""))).expanduser()
-    is_csv = location.name.lower().endswith((".csv", ".csv.gz"))
+    is_csv = location.name.lower().endswith(CSV_SUFFIXES)
     if answers.get("dataset") == "local_file" and is_csv and location.is_file():
         try:
             return sniff_table(location)
@@ -477,6 +485,13 @@ def python_string(value: object) -> str:
     return literal
 
 
+def bundled_task(dataset: str) -> str:
+    """The task of a bundled dataset; the learner's own data gives "" (decided from it)."""
+    if dataset in OWN_DATA:
+        return ""
+    return BUNDLED_TASK.get(dataset, "classification")
+
+
 def hook_values(answers: dict) -> dict:
     """What the hook scripts need, rendered into each as one JSON string (hooks/*.py).
 
@@ -487,6 +502,14 @@ def hook_values(answers: dict) -> dict:
         "template_folder": template_folder(),
         "reserved_module_names": sorted(reserved_module_names()),
         "slug_pattern": SLUG_PATTERN,
+        "slug_rule": SLUG_RULE,
+        "own_data": OWN_DATA,
+        "bundled_task": bundled_task(answers["dataset"]),
+        "csv_suffixes": CSV_SUFFIXES,
+        "table_suffixes": TABLE_SUFFIXES,
+        "table_suffixes_text": TABLE_SUFFIXES_TEXT,
+        "own_data_only": OWN_DATA_ONLY.format(dataset=answers["dataset"]),
+        "remote_examples": REMOTE_EXAMPLES,
         "answer_patterns": ANSWER_PATTERNS,
         "read_settings": read_settings(answers),
         "raw_file_name": raw_file_name(answers),
@@ -511,4 +534,7 @@ class SafeText(Extension):
             default_title=default_title,
             default_target=default_target,
             hook_values=hook_values,
+            bundled_task=bundled_task,
         )
+        # For the study's templates: `cookiecutter.dataset in OWN_DATA`.
+        environment.globals["OWN_DATA"] = OWN_DATA

@@ -33,12 +33,7 @@ UNPRINTABLE = {"Cc", "Cs", "Zl", "Zp"}
 REMOTE_URL = re.compile(RENDERED["answer_patterns"]["remote_url"])
 # The README's Binder, Colab and CI badges put it into URLs as it is.
 GITHUB_REPO = re.compile(RENDERED["answer_patterns"]["github_repo"])
-REMOTE_EXAMPLES = {
-    "s3": "s3://my-bucket/studies/digits",
-    "gcs": "gs://my-bucket/studies/digits",
-    "azure": "azure://my-container/studies/digits",
-    "ssh": "ssh://me@server.example.org/srv/dvc/digits",
-}
+REMOTE_EXAMPLES = RENDERED["remote_examples"]
 
 
 def problems(answers):
@@ -46,8 +41,7 @@ def problems(answers):
     if not SLUG.match(slug):
         yield (
             "project_slug",
-            f"{slug!r} must be lowercase letters and digits joined by single hyphens, at "
-            "most 64 characters (no spaces, slashes, dots or leading hyphen)",
+            f"{slug!r} {RENDERED['slug_rule']}",
             "digits-practice-study",
         )
     module = answers["module_name"]
@@ -102,9 +96,12 @@ def problems(answers):
 
 
 # The dataset answers. Bundled sets ship with scikit-learn; the others are the learner's own.
-OWN_DATA = ("csv_url", "local_file")
-BUNDLED_TASK = {"diabetes": "regression"}  # every other bundled set is classification
-TABLE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
+# Each fact once, in local_extensions.py.
+OWN_DATA = tuple(RENDERED["own_data"])
+# The task of the chosen bundled dataset ("" for the learner's own data).
+DATASET_TASK = RENDERED["bundled_task"]
+CSV_SUFFIXES = tuple(RENDERED["csv_suffixes"])
+TABLE_SUFFIXES = tuple(RENDERED["table_suffixes"])
 DATA_URL = re.compile(RENDERED["answer_patterns"]["data_url"])
 SHA256 = re.compile(RENDERED["answer_patterns"]["sha256"])
 SHA256_EXAMPLE = "the output of `sha256sum file.csv` (64 hex digits)"
@@ -168,7 +165,7 @@ def local_file_problems(answers, path_text, target):
             "for a local file, or give the file's own)",
             SHA256_EXAMPLE,
         )
-    if path.name.lower().endswith((".csv", ".csv.gz")):
+    if path.name.lower().endswith(CSV_SUFFIXES):
         header = csv_header(path)
         if header and target not in header:
             yield (
@@ -189,15 +186,13 @@ def dataset_problems(answers):
     if dataset not in OWN_DATA:
         for field in ("dataset_location", "dataset_sha256"):
             if answers[field].strip():
-                yield (
-                    field,
-                    f"is only for your own data (csv_url or local_file), but the "
-                    f"dataset is the bundled {dataset!r}: leave it empty",
-                    "(empty)",
-                )
-        expected = BUNDLED_TASK.get(dataset, "classification")
-        if task not in ("auto", expected):
-            yield ("task", f"the bundled {dataset!r} dataset is a {expected} task", expected)
+                yield (field, RENDERED["own_data_only"], "(empty)")
+        if task not in ("auto", DATASET_TASK):
+            yield (
+                "task",
+                f"the bundled {dataset!r} dataset is a {DATASET_TASK} task",
+                DATASET_TASK,
+            )
         return
     if not location.strip():
         what = "URL" if dataset == "csv_url" else "full path"
@@ -226,7 +221,7 @@ def dataset_problems(answers):
     if not location.lower().endswith(TABLE_SUFFIXES):
         yield (
             "dataset_location",
-            f"{location!r} must be a CSV or Parquet file (.csv, .csv.gz, .parquet or .pq)",
+            f"{location!r} must be a CSV or Parquet file ({RENDERED['table_suffixes_text']})",
             "/home/you/Downloads/penguins.csv",
         )
         return

@@ -13,6 +13,8 @@ import json
 import pytest
 from conftest import TEMPLATE
 
+import local_extensions
+
 OPTIONS = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
 DEFAULT = {k: v[0] for k, v in OPTIONS.items() if isinstance(v, list) and not k.startswith("_")}
 # Free text a learner might type, which the write-up page must show as text, never run.
@@ -66,11 +68,7 @@ def kind(answers: dict) -> str:
     task = answers.get("task", DEFAULT["task"])
     if task != "auto":
         return task
-    return (
-        "regression"
-        if answers.get("dataset", DEFAULT["dataset"]) == "diabetes"
-        else ("classification")
-    )
+    return local_extensions.bundled_task(answers.get("dataset", DEFAULT["dataset"]))
 
 
 def classes(answers: dict) -> dict[str, str]:

@@ -9,16 +9,18 @@ import yaml
 from conftest import PENGUINS_CSV
 from parsing import leftovers, parse
 
+import local_extensions
+
 TEMPLATE_JSON = json.loads(
     (__import__("conftest").TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8")
 )
 # Choices that only make sense with another answer beside them (pre_gen_project refuses them
 # alone).
 COMPANIONS = {
-    ("dvc_remote", "s3"): {"dvc_remote_url": "s3://my-bucket/studies/digits"},
-    ("dvc_remote", "gcs"): {"dvc_remote_url": "gs://my-bucket/studies/digits"},
-    ("dvc_remote", "azure"): {"dvc_remote_url": "azure://my-container/studies/digits"},
-    ("dvc_remote", "ssh"): {"dvc_remote_url": "ssh://me@server.example.org/srv/dvc/digits"},
+    **{
+        ("dvc_remote", remote): {"dvc_remote_url": url}
+        for remote, url in local_extensions.REMOTE_EXAMPLES.items()
+    },
     ("dataset", "csv_url"): {
         "dataset_location": "https://example.org/data/penguins.csv",
         "dataset_sha256": "0" * 64,
