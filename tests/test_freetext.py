@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import subprocess
 import sys
 import tempfile
@@ -23,7 +22,7 @@ from cookiecutter.main import cookiecutter
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
-from parsing import parse
+from parsing import front_matter, parse
 
 sys.path.append(str(TEMPLATE))
 import local_extensions  # noqa: E402 - the template's filters, as cookiecutter loads them
@@ -97,7 +96,6 @@ FREE_TEXT = (
     .filter(lambda text: text.strip())
 )
 MARKDOWN = MarkdownIt("commonmark").enable(["table", "strikethrough"])
-FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 
 
 def type_answers(output: Path, answers: dict[str, str]) -> Study:
@@ -128,7 +126,7 @@ def plain_texts(markdown: str) -> list[tuple[str, str]]:
 def read_back(study: Study) -> dict[str, object]:
     """Every place a free-text answer lands, read with that format's own parser."""
     pyproject = tomllib.loads(study.read("pyproject.toml"))["project"]
-    front = yaml.safe_load(FRONT_MATTER.match(study.read("WRITEUP.md"))[1])
+    front = front_matter(study.read("WRITEUP.md"))
     values = {
         "pyproject.toml description": pyproject["description"],
         "pyproject.toml author": pyproject["authors"][0]["name"],
