@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -22,9 +21,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from cookiecutter.main import cookiecutter
-
-from benchmarks.sandbox import Sandbox
+from benchmarks.sandbox import Sandbox, machine_line, measure_each, publish
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -48,20 +45,13 @@ def measure(name: str, runs: int, sandbox: Sandbox) -> list[tuple[float, int]]:
     """(seconds, peak bytes) of each timed `dvc repro --force` under the memory cap."""
     table = BY_NAME[name]
     env = sandbox.env()
-    os.environ.update(env)  # cookiecutter's replay file and first commit use it too
     folder = sandbox.fresh(name)
-    study = Path(
-        cookiecutter(
-            str(ROOT),
-            no_input=True,
-            output_dir=str(folder / "out"),
-            extra_context={
-                "project_name": name.replace("_", " "),
-                "dataset": "local_file",
-                "dataset_location": str(table.write(folder)),
-                "target_column": table.target,
-            },
-        )
+    study = sandbox.render(
+        folder / "out",
+        project_name=name.replace("_", " "),
+        dataset="local_file",
+        dataset_location=str(table.write(folder)),
+        target_column=table.target,
     )
     print(f"{name}: setup and warm-up run", flush=True)
     run(study, env, "make", "study")
@@ -81,7 +71,6 @@ def measure(name: str, runs: int, sandbox: Sandbox) -> list[tuple[float, int]]:
 
 
 def report(results: dict[str, list[tuple[float, int]]], runs: int) -> str:
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
         "# Real tables: pipeline time and peak memory",
         "",
@@ -110,13 +99,7 @@ def report(results: dict[str, list[tuple[float, int]]], runs: int) -> str:
             f"| {name} | {table.rows:,} x {table.columns} | {statistics.median(seconds):.1f} | "
             f"{', '.join(f'{s:.1f}' for s in seconds)} | {peak / 2**30:.2f} | {verdict} |"
         )
-    lines += [
-        "",
-        f"Machine: {platform.platform(terse=True)}, {os.cpu_count()} CPUs, Python "
-        f"{platform.python_version()}; load average at the end {load} (the machine is "
-        "shared: treat the times as upper bounds).",
-        "",
-    ]
+    lines += ["", machine_line("times"), ""]
     return "\n".join(lines)
 
 
@@ -129,14 +112,8 @@ def main() -> int:
     available, reason = memory_cgroup_available()
     if not available:
         parser.exit(1, f"needs a memory cgroup: {reason}\n")
-    sandbox = Sandbox.create()
-    try:
-        results = {name: measure(name, args.runs, sandbox) for name in args.tables}
-    finally:
-        sandbox.remove()
-    text = report(results, args.runs)
-    args.output.write_text(text, encoding="utf-8")
-    print(text)
+    results = measure_each(args.tables, measure, args.runs)
+    publish(report(results, args.runs), args.output)
     return 0
 
 

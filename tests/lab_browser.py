@@ -24,18 +24,9 @@ import urllib.request
 from pathlib import Path
 
 import websocket  # websocket-client, a dependency of jupyter_server
+from chromium import HEADLESS  # tests/chromium.py, beside this script
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--remote-debugging-port=0",
-    "--window-size=1400,1000",
-]
+CHROMIUM_FLAGS = [*HEADLESS, "--remote-debugging-port=0", "--window-size=1400,1000"]
 SHIFT, CTRL = 8, 2  # the DevTools protocol's modifier bits
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from chromium import HEADLESS
 from PIL import Image
 
 pytestmark = pytest.mark.slow
@@ -38,13 +39,7 @@ def screenshot(page: Path, out: Path, profile: Path) -> Image.Image:
     subprocess.run(
         [
             CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
+            *HEADLESS,
             f"--user-data-dir={profile}",
             f"--screenshot={out}",
             "--window-size=1000,4000",
