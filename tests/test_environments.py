@@ -3,12 +3,13 @@
 Fast tier: the lock is current, its exports equal what `make lock` makes now, hold only
 public sources, and conda's pins are the lock's. Full tier (`slow`): the uv study sets up,
 runs and passes its tests (the pip study does so in tests/test_study_ci.py, through its
-workflow), and pip really checks every hash.
+workflow), pip really checks every hash, and Binder's postBuild alone installs the study.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sys
@@ -310,3 +311,16 @@ def test_conda_study_sets_up(render):
     study = render(env_manager="conda")
     study.make("setup")
     assert kernel(study)["spec"]["argv"][0] == str(study.path / ".venv" / "bin" / "python")
+
+
+@pytest.mark.slow
+def test_binder_post_build_alone_installs_the_study(render, monkeypatch):
+    """What Binder does once it has Python (binder/runtime.txt): repo2docker reads only
+    binder/, which holds no pins, so postBuild must install everything from the study's
+    own requirements.txt. Here in a bare venv, as Binder's kernel environment would be."""
+    study = render(github_repo="ada-lovelace/digits-study")
+    study.run(sys.executable, "-m", "venv", "binder-env")
+    monkeypatch.setenv("PATH", f"{study.path / 'binder-env' / 'bin'}:{os.environ['PATH']}")
+    study.run("bash", "binder/postBuild")
+    assert study.has_file("notebooks/02_analysis.ipynb")  # what the Binder badge opens
+    study.run("binder-env/bin/python", "-c", "import digits_practice_study, sklearn, dvc")
