@@ -82,7 +82,7 @@ class RefusedAnswer(FailedHookException):
 
 
 # Rules for answers checked the moment they are typed (``checked`` below). The pre-gen hook
-# renders the same patterns in (``hook_values``), so both always agree.
+# gets the verdicts of the same check (``hook_values``), so both always agree.
 ANSWER_PATTERNS = {
     # Plain ASCII addresses: the email lands in pyproject.toml, whose build tools check it.
     "email": r"\A[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\Z",
@@ -117,28 +117,44 @@ def _matches(name: str, text: str) -> bool:
     return re.match(ANSWER_PATTERNS[name], text) is not None
 
 
+# The answers checked the moment they are typed (cookiecutter.json's ``checked`` filters).
+# The pre-gen hook gets the same verdicts (``hook_values``), for renders that skip prompting.
+TYPED_CHECKS = (
+    "dataset_location",
+    "dataset_sha256",
+    "project_slug",
+    "author_email",
+    "dvc_remote_url",
+    "github_repo",
+)
+
+
 def _problem(field: str, answers: dict) -> tuple[str, str] | None:
-    """(what is wrong, an example) for one just-typed answer, or None when it is fine."""
-    value = str(answers[field]).strip()
+    """(what is wrong, an example) for one just-typed answer, or None when it is fine.
+
+    The answer is checked as typed: surrounding spaces would land in files and URLs too.
+    """
+    typed = str(answers[field])
+    value = typed.strip()
     dataset = answers.get("dataset", "")
-    if field == "project_slug" and not re.match(SLUG_PATTERN, str(answers[field])):
+    if field == "project_slug" and not re.match(SLUG_PATTERN, typed):
         # Checked before cookiecutter makes the study's folder: it does so before the pre-gen
         # hook runs, so a slug such as ``../evil`` would create a folder outside the output
         # directory (and ``a/b`` would leave ``a/`` behind). The hook checks it again, for a
         # render that skips prompting (``--replay``).
-        return f"{answers[field]!r} {SLUG_RULE}", "digits-practice-study"
-    if field == "author_email" and not _matches("email", value):
+        return f"{typed!r} {SLUG_RULE}", "digits-practice-study"
+    if field == "author_email" and not _matches("email", typed):
         return (
-            f"{value!r} is not an email address (plain letters, digits and . _ % + - before the @)",
+            f"{typed!r} is not an email address (plain letters, digits and . _ % + - before the @)",
             "ada@example.org",
         )
     if (
         field == "github_repo"
         and value
-        and not (_matches("github_repo", value) and value.split("/")[1] not in (".", ".."))
+        and not (_matches("github_repo", typed) and typed.split("/")[1] not in (".", ".."))
     ):
         return (
-            f"{value!r} must be a GitHub repository as owner/name (letters, digits and "
+            f"{typed!r} must be a GitHub repository as owner/name (letters, digits and "
             "hyphens, then letters, digits, '.', '_' or '-'), or empty",
             "ada-lovelace/digits-practice-study",
         )
@@ -146,7 +162,7 @@ def _problem(field: str, answers: dict) -> tuple[str, str] | None:
         example = REMOTE_EXAMPLES[answers["dvc_remote"]]
         scheme = example.split("//")[0] + "//"
         if not (
-            value.startswith(scheme) and len(value) > len(scheme) and _matches("remote_url", value)
+            typed.startswith(scheme) and len(typed) > len(scheme) and _matches("remote_url", typed)
         ):
             return (
                 f"a {answers['dvc_remote']} remote needs its address, starting with "
@@ -155,13 +171,10 @@ def _problem(field: str, answers: dict) -> tuple[str, str] | None:
             )
     if field in ("dataset_location", "dataset_sha256") and dataset not in OWN_DATA:
         if value:
-            return (
-                f"{OWN_DATA_ONLY.format(dataset=dataset)} (press Enter)",
-                "(empty)",
-            )
+            return OWN_DATA_ONLY.format(dataset=dataset), "(empty)"
         return None
     if field == "dataset_location":
-        return _location_problem(dataset, value)
+        return _location_problem(dataset, typed)
     if (
         field == "dataset_sha256"
         and (dataset == "csv_url" or value)
@@ -176,7 +189,7 @@ def _problem(field: str, answers: dict) -> tuple[str, str] | None:
 
 
 def _location_problem(dataset: str, location: str) -> tuple[str, str] | None:
-    if not location:
+    if not location.strip():
         what = "URL" if dataset == "csv_url" else "full path"
         return f"{dataset} needs the file's {what}", (
             "https://example.org/penguins.csv"
@@ -501,16 +514,10 @@ def hook_values(answers: dict) -> dict:
         "answers": dict(answers),
         "template_folder": template_folder(),
         "reserved_module_names": sorted(reserved_module_names()),
-        "slug_pattern": SLUG_PATTERN,
-        "slug_rule": SLUG_RULE,
+        "typed_answer_problems": {field: _problem(field, answers) for field in TYPED_CHECKS},
         "own_data": OWN_DATA,
         "bundled_task": bundled_task(answers["dataset"]),
         "csv_suffixes": CSV_SUFFIXES,
-        "table_suffixes": TABLE_SUFFIXES,
-        "table_suffixes_text": TABLE_SUFFIXES_TEXT,
-        "own_data_only": OWN_DATA_ONLY.format(dataset=answers["dataset"]),
-        "remote_examples": REMOTE_EXAMPLES,
-        "answer_patterns": ANSWER_PATTERNS,
         "read_settings": read_settings(answers),
         "raw_file_name": raw_file_name(answers),
         "project_slug_yaml": yaml_string(answers["project_slug"]),

@@ -9,7 +9,6 @@ import gzip
 import hashlib
 import json
 import keyword
-import re
 import sys
 import unicodedata
 from pathlib import Path
@@ -21,29 +20,19 @@ RENDERED = json.loads(r"""{{ cookiecutter | hook_values | tojson }}""")
 ANSWERS = RENDERED["answers"]
 # The names the derived default avoids too (local_extensions.py).
 RESERVED = frozenset(RENDERED["reserved_module_names"])
-
-# The slug rule lives in local_extensions.py, which also applies it while prompting.
-SLUG = re.compile(RENDERED["slug_pattern"])
-# The rules below are also checked as each answer is typed (local_extensions.py).
-EMAIL = re.compile(RENDERED["answer_patterns"]["email"])
 # Control characters, line and paragraph separators: they break a line in some format.
 UNPRINTABLE = {"Cc", "Cs", "Zl", "Zp"}
-# A cloud remote's address lands unquoted in .dvc/config (an INI file) and in backticks in
-# the README: no spaces, quotes, backticks, comment or list characters.
-REMOTE_URL = re.compile(RENDERED["answer_patterns"]["remote_url"])
-# The README's Binder, Colab and CI badges put it into URLs as it is.
-GITHUB_REPO = re.compile(RENDERED["answer_patterns"]["github_repo"])
-REMOTE_EXAMPLES = RENDERED["remote_examples"]
+# The answers local_extensions.py checks the moment they are typed (the slug, the email, the
+# data's location and checksum, the remote's address, the GitHub repository), with its
+# verdicts on them: a render that skips prompting (--replay, --no-input) is refused alike.
+TYPED_ANSWER_PROBLEMS = RENDERED["typed_answer_problems"]
 
 
 def problems(answers):
-    slug = answers["project_slug"]
-    if not SLUG.match(slug):
-        yield (
-            "project_slug",
-            f"{slug!r} {RENDERED['slug_rule']}",
-            "digits-practice-study",
-        )
+    for field, problem in TYPED_ANSWER_PROBLEMS.items():
+        if problem:
+            rule, example = problem
+            yield (field, rule, example)
     module = answers["module_name"]
     if not module.isidentifier() or not module.isascii():
         yield (
@@ -62,31 +51,6 @@ def problems(answers):
         )
     elif module != module.lower():
         yield ("module_name", f"{module!r} should be lowercase (PEP 8)", module.lower())
-    if not EMAIL.match(answers["author_email"]):
-        yield (
-            "author_email",
-            f"{answers['author_email']!r} is not an email address "
-            "(plain letters, digits and . _ % + - before the @)",
-            "ada@example.org",
-        )
-    remote, url = answers["dvc_remote"], answers["dvc_remote_url"]
-    if remote in REMOTE_EXAMPLES:
-        scheme = REMOTE_EXAMPLES[remote].split("//")[0] + "//"
-        if not (url.startswith(scheme) and len(url) > len(scheme) and REMOTE_URL.match(url)):
-            yield (
-                "dvc_remote_url",
-                f"a {remote} remote needs its address, starting with "
-                f"{scheme} (no spaces, quotes, backticks, #, commas or semicolons)",
-                REMOTE_EXAMPLES[remote],
-            )
-    repo = answers.get("github_repo", "")
-    if repo and not (GITHUB_REPO.match(repo) and repo.split("/")[1] not in (".", "..")):
-        yield (
-            "github_repo",
-            f"{repo!r} must be a GitHub repository as owner/name (letters, "
-            "digits and hyphens, then letters, digits, '.', '_' or '-'), or empty",
-            "ada-lovelace/digits-practice-study",
-        )
     for field in ("project_name", "author_name", "question"):
         text = answers[field]
         if not text.strip():
@@ -101,9 +65,6 @@ OWN_DATA = tuple(RENDERED["own_data"])
 # The task of the chosen bundled dataset ("" for the learner's own data).
 DATASET_TASK = RENDERED["bundled_task"]
 CSV_SUFFIXES = tuple(RENDERED["csv_suffixes"])
-TABLE_SUFFIXES = tuple(RENDERED["table_suffixes"])
-DATA_URL = re.compile(RENDERED["answer_patterns"]["data_url"])
-SHA256 = re.compile(RENDERED["answer_patterns"]["sha256"])
 SHA256_EXAMPLE = "the output of `sha256sum file.csv` (64 hex digits)"
 
 
@@ -136,29 +97,16 @@ def local_file_problems(answers, path_text, target):
     # cruft re-renders a study to update it, maybe on another computer: the copy made at
     # the start is in the study by then, so only a first render needs the file (.cruft.json
     # keeps only its name).
-    if "_commit" in answers:
-        return
     path = Path(path_text).expanduser()
-    if not path.is_absolute():
-        yield (
-            "dataset_location",
-            f"{path_text!r} is a relative path; give the file's full "
-            "path (hooks cannot tell which folder it is relative to)",
-            "/home/you/Downloads/penguins.csv",
-        )
-        return
-    if not path.is_file():
-        yield (
-            "dataset_location",
-            f"{path_text!r} points nowhere: no such file",
-            "/home/you/Downloads/penguins.csv",
-        )
+    # A relative or missing path is a typed-answer problem, already reported.
+    if "_commit" in answers or not path.is_absolute() or not path.is_file():
         return
     if path.stat().st_size == 0:
         yield ("dataset_location", f"{path_text!r} is an empty file", "a CSV with a header")
         return
     digest = answers["dataset_sha256"].strip().lower().removeprefix("sha256:")
-    if digest and sha256_of(path) != digest:
+    well_formed = not TYPED_ANSWER_PROBLEMS["dataset_sha256"]
+    if digest and well_formed and sha256_of(path) != digest:
         yield (
             "dataset_sha256",
             f"the checksum does not match {path_text!r} (leave it empty "
@@ -178,54 +126,18 @@ def local_file_problems(answers, path_text, target):
 
 
 def dataset_problems(answers):
-    """Dataset answers that do not fit together, each naming the field to correct."""
+    """Dataset answers that do not fit together, each naming the field to correct.
+
+    Where the data is and its checksum are typed-answer problems (above); these need more.
+    """
     dataset, location = answers["dataset"], answers["dataset_location"]
     target, task = answers["target_column"], answers["task"]
     if not target.strip() or any(unicodedata.category(ch) in UNPRINTABLE for ch in target):
         yield ("target_column", "must name the column to predict, on one line", "species")
-    if dataset not in OWN_DATA:
-        for field in ("dataset_location", "dataset_sha256"):
-            if answers[field].strip():
-                yield (field, RENDERED["own_data_only"], "(empty)")
-        if task not in ("auto", DATASET_TASK):
-            yield (
-                "task",
-                f"the bundled {dataset!r} dataset is a {DATASET_TASK} task",
-                DATASET_TASK,
-            )
-        return
-    if not location.strip():
-        what = "URL" if dataset == "csv_url" else "full path"
-        yield (
-            "dataset_location",
-            f"{dataset} needs the file's {what}",
-            "https://example.org/penguins.csv"
-            if dataset == "csv_url"
-            else "/home/you/Downloads/penguins.csv",
-        )
-        return
-    if dataset == "csv_url":
-        if not DATA_URL.match(location):
-            yield (
-                "dataset_location",
-                f"{location!r} is not an http(s) or ftp URL without spaces or quotes",
-                "https://example.org/penguins.csv",
-            )
-        if not SHA256.match(answers["dataset_sha256"].strip()):
-            yield (
-                "dataset_sha256",
-                "a URL needs the file's SHA-256 checksum, so the download can be verified",
-                SHA256_EXAMPLE,
-            )
-        return
-    if not location.lower().endswith(TABLE_SUFFIXES):
-        yield (
-            "dataset_location",
-            f"{location!r} must be a CSV or Parquet file ({RENDERED['table_suffixes_text']})",
-            "/home/you/Downloads/penguins.csv",
-        )
-        return
-    yield from local_file_problems(answers, location, target)
+    if dataset not in OWN_DATA and task not in ("auto", DATASET_TASK):
+        yield ("task", f"the bundled {dataset!r} dataset is a {DATASET_TASK} task", DATASET_TASK)
+    if dataset == "local_file" and not TYPED_ANSWER_PROBLEMS["dataset_location"]:
+        yield from local_file_problems(answers, location, target)
 
 
 def existing_folder_problems(answers):
