@@ -1,6 +1,6 @@
 # Maintainer commands for the template. Run `make` to list them.
 .DEFAULT_GOAL := help
-.PHONY: help dev test test-fast test-full lock docs walkthrough golden bench bench-setup bench-tables demo screenshot clean
+.PHONY: help dev lint test test-fast test-full lock docs walkthrough golden bench bench-setup bench-tables demo screenshot clean
 
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --locked
@@ -21,11 +21,16 @@ dev: | $(UV) ## Create .venv with the template's test tools
 FAST := $(RUN) pytest -m "not slow" -n auto
 FULL := $(RUN) pytest -m slow -n auto --dist loadscope
 
-test: dev ## Run the whole test suite: fast tier, then full tier
+# ruff with the study's own settings (pyproject.toml); a finding stops the run before pytest.
+lint: dev ## ruff check and ruff format --check over the template's own Python
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+test: lint ## Run the whole test suite: lint and fast tier, then full tier
 	$(FAST)
 	$(FULL)
 
-test-fast: dev ## Fast tier only: render every option, check every file parses (seconds)
+test-fast: lint ## Fast tier only: lint, render every option, check every file parses (seconds)
 	$(FAST)
 
 test-full: dev ## Full tier only: render studies and run make study / make test in them

@@ -22,9 +22,31 @@ from jinja2.ext import Extension
 
 # Names a study package must not shadow: what the study imports, besides the stdlib.
 DEPENDENCY_MODULES = frozenset(
-    """dvc git jinja2 joblib jupyter jupytext markdown_it matplotlib nbclient numpy pandas
-    pytest scipy sklearn test tests yaml ipykernel pooch pandera pyarrow dask distributed
-    """.split()
+    [
+        "dvc",
+        "git",
+        "jinja2",
+        "joblib",
+        "jupyter",
+        "jupytext",
+        "markdown_it",
+        "matplotlib",
+        "nbclient",
+        "numpy",
+        "pandas",
+        "pytest",
+        "scipy",
+        "sklearn",
+        "test",
+        "tests",
+        "yaml",
+        "ipykernel",
+        "pooch",
+        "pandera",
+        "pyarrow",
+        "dask",
+        "distributed",
+    ]
 )
 
 
@@ -45,8 +67,10 @@ def template_folder() -> str:
 # A study's folder name: the same rule as hooks/pre_gen_project.py, which renders it in.
 # \Z, not $: $ also matches before a final newline.
 SLUG_PATTERN = r"\A(?=.{1,64}\Z)[a-z0-9]+(?:-[a-z0-9]+)*\Z"
-SLUG_RULE = ("must be lowercase letters and digits joined by single hyphens, at most 64 "
-             "characters (no spaces, slashes, dots or leading hyphen)")
+SLUG_RULE = (
+    "must be lowercase letters and digits joined by single hyphens, at most 64 "
+    "characters (no spaces, slashes, dots or leading hyphen)"
+)
 
 
 class RefusedAnswer(FailedHookException):
@@ -57,12 +81,8 @@ class RefusedAnswer(FailedHookException):
     """
 
 
-def slug_pattern() -> str:
-    return SLUG_PATTERN
-
-
 # Rules for answers checked the moment they are typed (``checked`` below). The pre-gen hook
-# renders the same patterns in (``answer_pattern``), so both always agree.
+# gets the verdicts of the same check (``hook_values``), so both always agree.
 ANSWER_PATTERNS = {
     # Plain ASCII addresses: the email lands in pyproject.toml, whose build tools check it.
     "email": r"\A[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\Z",
@@ -73,7 +93,18 @@ ANSWER_PATTERNS = {
     "data_url": r"\A(https?|ftp)://[^\s\"'`<>]+\Z",
     "sha256": r"\A(sha256:)?[0-9a-fA-F]{64}\Z",
 }
+# The dataset choices for the learner's own file (cookiecutter.json lists them too); every
+# other choice is a set bundled with scikit-learn, a classification task unless named here.
 OWN_DATA = ("csv_url", "local_file")
+BUNDLED_TASK = {"diabetes": "regression"}
+# The file types a learner's dataset may come as; pandas reads each by its suffix.
+CSV_SUFFIXES = (".csv", ".csv.gz")
+TABLE_SUFFIXES = (*CSV_SUFFIXES, ".parquet", ".pq")
+OWN_DATA_ONLY = (
+    f"is only for your own data ({' or '.join(OWN_DATA)}), but the dataset is the bundled "
+    "{dataset!r}: leave it empty"
+)
+TABLE_SUFFIXES_TEXT = ", ".join(TABLE_SUFFIXES[:-1]) + " or " + TABLE_SUFFIXES[-1]
 REMOTE_EXAMPLES = {
     "s3": "s3://my-bucket/studies/digits",
     "gcs": "gs://my-bucket/studies/digits",
@@ -82,72 +113,105 @@ REMOTE_EXAMPLES = {
 }
 
 
-def answer_pattern(name: str) -> str:
-    return ANSWER_PATTERNS[name]
-
-
 def _matches(name: str, text: str) -> bool:
     return re.match(ANSWER_PATTERNS[name], text) is not None
 
 
+# The answers checked the moment they are typed (cookiecutter.json's ``checked`` filters).
+# The pre-gen hook gets the same verdicts (``hook_values``), for renders that skip prompting.
+TYPED_CHECKS = (
+    "dataset_location",
+    "dataset_sha256",
+    "project_slug",
+    "author_email",
+    "dvc_remote_url",
+    "github_repo",
+)
+
+
 def _problem(field: str, answers: dict) -> tuple[str, str] | None:
-    """(what is wrong, an example) for one just-typed answer, or None when it is fine."""
-    value = str(answers[field]).strip()
+    """(what is wrong, an example) for one just-typed answer, or None when it is fine.
+
+    The answer is checked as typed: surrounding spaces would land in files and URLs too.
+    """
+    typed = str(answers[field])
+    value = typed.strip()
     dataset = answers.get("dataset", "")
-    if field == "project_slug" and not re.match(SLUG_PATTERN, str(answers[field])):
+    if field == "project_slug" and not re.match(SLUG_PATTERN, typed):
         # Checked before cookiecutter makes the study's folder: it does so before the pre-gen
         # hook runs, so a slug such as ``../evil`` would create a folder outside the output
         # directory (and ``a/b`` would leave ``a/`` behind). The hook checks it again, for a
         # render that skips prompting (``--replay``).
-        return f"{answers[field]!r} {SLUG_RULE}", "digits-practice-study"
-    if field == "author_email" and not _matches("email", value):
-        return (f"{value!r} is not an email address (plain letters, digits and . _ % + - "
-                "before the @)", "ada@example.org")
-    if field == "github_repo" and value and not (
-            _matches("github_repo", value) and value.split("/")[1] not in (".", "..")):
-        return (f"{value!r} must be a GitHub repository as owner/name (letters, digits and "
-                "hyphens, then letters, digits, '.', '_' or '-'), or empty",
-                "ada-lovelace/digits-practice-study")
+        return f"{typed!r} {SLUG_RULE}", "digits-practice-study"
+    if field == "author_email" and not _matches("email", typed):
+        return (
+            f"{typed!r} is not an email address (plain letters, digits and . _ % + - before the @)",
+            "ada@example.org",
+        )
+    if (
+        field == "github_repo"
+        and value
+        and not (_matches("github_repo", typed) and typed.split("/")[1] not in (".", ".."))
+    ):
+        return (
+            f"{typed!r} must be a GitHub repository as owner/name (letters, digits and "
+            "hyphens, then letters, digits, '.', '_' or '-'), or empty",
+            "ada-lovelace/digits-practice-study",
+        )
     if field == "dvc_remote_url" and answers.get("dvc_remote") in REMOTE_EXAMPLES:
         example = REMOTE_EXAMPLES[answers["dvc_remote"]]
         scheme = example.split("//")[0] + "//"
-        if not (value.startswith(scheme) and len(value) > len(scheme)
-                and _matches("remote_url", value)):
-            return (f"a {answers['dvc_remote']} remote needs its address, starting with "
-                    f"{scheme} (no spaces, quotes, backticks, #, commas or semicolons)", example)
+        if not (
+            typed.startswith(scheme) and len(typed) > len(scheme) and _matches("remote_url", typed)
+        ):
+            return (
+                f"a {answers['dvc_remote']} remote needs its address, starting with "
+                f"{scheme} (no spaces, quotes, backticks, #, commas or semicolons)",
+                example,
+            )
     if field in ("dataset_location", "dataset_sha256") and dataset not in OWN_DATA:
         if value:
-            return (f"is only for your own data (csv_url or local_file), but the dataset is "
-                    f"the bundled {dataset!r}: leave it empty (press Enter)", "(empty)")
+            return OWN_DATA_ONLY.format(dataset=dataset), "(empty)"
         return None
     if field == "dataset_location":
-        return _location_problem(dataset, value)
-    if field == "dataset_sha256" and (dataset == "csv_url" or value) and not _matches(
-            "sha256", value):
-        return ("a URL needs the file's SHA-256 checksum (64 hex digits), so the download "
-                "can be verified; a local file needs none", "the output of `sha256sum file.csv`")
+        return _location_problem(dataset, typed)
+    if (
+        field == "dataset_sha256"
+        and (dataset == "csv_url" or value)
+        and not _matches("sha256", value)
+    ):
+        return (
+            "a URL needs the file's SHA-256 checksum (64 hex digits), so the download "
+            "can be verified; a local file needs none",
+            "the output of `sha256sum file.csv`",
+        )
     return None
 
 
 def _location_problem(dataset: str, location: str) -> tuple[str, str] | None:
-    if not location:
+    if not location.strip():
         what = "URL" if dataset == "csv_url" else "full path"
         return f"{dataset} needs the file's {what}", (
-            "https://example.org/penguins.csv" if dataset == "csv_url"
-            else "/home/you/Downloads/penguins.csv")
+            "https://example.org/penguins.csv"
+            if dataset == "csv_url"
+            else "/home/you/Downloads/penguins.csv"
+        )
     if dataset == "csv_url":
         if not _matches("data_url", location):
-            return (f"{location!r} is not an http(s) or ftp URL without spaces or quotes",
-                    "https://example.org/penguins.csv")
+            return (
+                f"{location!r} is not an http(s) or ftp URL without spaces or quotes",
+                "https://example.org/penguins.csv",
+            )
         return None
     example = "/home/you/Downloads/penguins.csv"
     path = os.path.expanduser(location)
     if not os.path.isabs(path):
-        return (f"{location!r} is a relative path; give the file's full path (starting with "
-                "/ or ~)", example)
+        return (
+            f"{location!r} is a relative path; give the file's full path (starting with / or ~)",
+            example,
+        )
     if not location.lower().endswith(TABLE_SUFFIXES):
-        return (f"{location!r} must be a CSV or Parquet file (.csv, .csv.gz, .parquet or .pq)",
-                example)
+        return (f"{location!r} must be a CSV or Parquet file ({TABLE_SUFFIXES_TEXT})", example)
     # cruft re-renders a study to update it, maybe where the file never was: the study holds
     # its copy by then, and the pre-gen hook knows to skip the check.
     if not os.path.isfile(path) and "cruft" not in sys.modules:
@@ -221,8 +285,11 @@ def default_target(answers: dict) -> str:
     """The target column's default: 'target' for a bundled set; for a local CSV, its last
     column (where most tables keep the value to predict)."""
     location = os.path.expanduser(str(answers.get("dataset_location", "")))
-    if answers.get("dataset") != "local_file" or not location.lower().endswith(
-            (".csv", ".csv.gz")) or not os.path.isfile(location):
+    if (
+        answers.get("dataset") != "local_file"
+        or not location.lower().endswith(CSV_SUFFIXES)
+        or not os.path.isfile(location)
+    ):
         return "target"
     opener = gzip.open if location.lower().endswith(".gz") else open
     try:
@@ -240,7 +307,12 @@ def default_title(answers: dict) -> str:
         name = dataset.replace("_", " ")
     else:
         stem = re.split(r"[\\/]", str(answers.get("dataset_location", "")).rstrip("/\\"))[-1]
-        stem = re.sub(r"(\.csv\.gz|\.csv|\.parquet|\.pq)$", "", stem.split("?")[0], flags=re.I)
+        stem = stem.split("?")[0]
+        # The longest suffix first: .csv.gz, not just .gz.
+        for suffix in sorted(TABLE_SUFFIXES, key=len, reverse=True):
+            if stem.lower().endswith(suffix):
+                stem = stem[: -len(suffix)]
+                break
         name = re.sub(r"[^A-Za-z0-9]+", " ", stem).strip() or "my"
     return f"{name.title()} Practice Study"
 
@@ -281,8 +353,12 @@ def yaml_string(value: object) -> str:
     def printable(ch: str) -> bool:
         code = ord(ch)
         # PyYAML reads U+2028 and U+2029 as line breaks, so they are escaped too.
-        return (0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
-                or code >= 0x10000) and code not in (0xFEFF, 0x2028, 0x2029)
+        return (
+            0x20 <= code <= 0x7E
+            or 0xA0 <= code <= 0xD7FF
+            or 0xE000 <= code <= 0xFFFD
+            or code >= 0x10000
+        ) and code not in (0xFEFF, 0x2028, 0x2029)
 
     return _escape_chars(str(value), printable)
 
@@ -305,13 +381,7 @@ def markdown_text(value: object) -> str:
     """
     text = "".join("\\" + ch if ch in MARKDOWN_SPECIAL else ch for ch in str(value).strip())
     text = MARKDOWN_ENTITY.sub(r"\\&", text)
-    return MARKDOWN_LINE_START.sub(
-        lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text
-    )
-
-
-# The file types a learner's dataset may come as; pandas reads each by its suffix.
-TABLE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
+    return MARKDOWN_LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
 
 
 def raw_file_name(answers: dict) -> str:
@@ -322,7 +392,7 @@ def raw_file_name(answers: dict) -> str:
     is taken as CSV (the option is ``csv_url``).
     """
     dataset, location = answers["dataset"], str(answers.get("dataset_location", ""))
-    if dataset not in ("csv_url", "local_file"):
+    if dataset not in OWN_DATA:
         return f"{dataset}.csv"
     if dataset == "csv_url":
         location = location.split("?", 1)[0].split("#", 1)[0]
@@ -392,10 +462,14 @@ def sniff_table(path: Path, size: int = 1 << 16) -> dict:
         cells = [c.strip().strip('"') for line in lines[1:50] for c in line.split(sep)]
         if any(DECIMAL_COMMA.match(c) for c in cells):
             decimal = ","
-    why = "" if sure else (
-        f"could not be sure how {path.name} is written; guessed separator {sep!r}, decimal "
-        f"mark {decimal!r}, encoding {encoding!r}. If the data summary looks wrong, set "
-        "data.read (sep, decimal, encoding) in params.yaml"
+    why = (
+        ""
+        if sure
+        else (
+            f"could not be sure how {path.name} is written; guessed separator {sep!r}, decimal "
+            f"mark {decimal!r}, encoding {encoding!r}. If the data summary looks wrong, set "
+            "data.read (sep, decimal, encoding) in params.yaml"
+        )
     )
     return {"sep": sep, "decimal": decimal, "encoding": encoding, "sure": sure, "why": why}
 
@@ -403,7 +477,7 @@ def sniff_table(path: Path, size: int = 1 << 16) -> dict:
 def read_settings(answers: dict) -> dict:
     """data.read for params.yaml: found in the learner's CSV file, else pandas' defaults."""
     location = Path(str(answers.get("dataset_location", ""))).expanduser()
-    is_csv = location.name.lower().endswith((".csv", ".csv.gz"))
+    is_csv = location.name.lower().endswith(CSV_SUFFIXES)
     if answers.get("dataset") == "local_file" and is_csv and location.is_file():
         try:
             return sniff_table(location)
@@ -424,6 +498,32 @@ def python_string(value: object) -> str:
     return literal
 
 
+def bundled_task(dataset: str) -> str:
+    """The task of a bundled dataset; the learner's own data gives "" (decided from it)."""
+    if dataset in OWN_DATA:
+        return ""
+    return BUNDLED_TASK.get(dataset, "classification")
+
+
+def hook_values(answers: dict) -> dict:
+    """What the hook scripts need, rendered into each as one JSON string (hooks/*.py).
+
+    The hooks are plain Python apart from that one string, so ruff checks the code that runs.
+    """
+    return {
+        "answers": dict(answers),
+        "template_folder": template_folder(),
+        "reserved_module_names": sorted(reserved_module_names()),
+        "typed_answer_problems": {field: _problem(field, answers) for field in TYPED_CHECKS},
+        "own_data": OWN_DATA,
+        "bundled_task": bundled_task(answers["dataset"]),
+        "csv_suffixes": CSV_SUFFIXES,
+        "read_settings": read_settings(answers),
+        "raw_file_name": raw_file_name(answers),
+        "project_slug_yaml": yaml_string(answers["project_slug"]),
+    }
+
+
 class SafeText(Extension):
     def __init__(self, environment):
         super().__init__(environment)
@@ -440,8 +540,8 @@ class SafeText(Extension):
             default_question=default_question,
             default_title=default_title,
             default_target=default_target,
+            hook_values=hook_values,
+            bundled_task=bundled_task,
         )
-        environment.globals["reserved_module_names"] = reserved_module_names
-        environment.globals["slug_pattern"] = slug_pattern
-        environment.globals["answer_pattern"] = answer_pattern
-        environment.globals["template_folder"] = template_folder
+        # For the study's templates: `cookiecutter.dataset in OWN_DATA`.
+        environment.globals["OWN_DATA"] = OWN_DATA

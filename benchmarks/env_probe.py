@@ -25,10 +25,8 @@ from packaging.utils import canonicalize_name
 def size(dist: metadata.Distribution) -> int:
     total = 0
     for file in dist.files or []:
-        try:
+        with contextlib.suppress(OSError):  # a file listed but not installed
             total += Path(file.locate()).stat().st_size
-        except OSError:
-            pass
     return total
 
 

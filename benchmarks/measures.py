@@ -21,8 +21,14 @@ HERE = Path(__file__).resolve().parent
 FLOOR = HERE / "floor"  # a bare one-file cookiecutter template: the least a render can cost
 COOKIECUTTER = str(Path(sys.executable).parent / "cookiecutter")
 
-TARGETS = {"render": 2.0, "first_warm": 30.0, "first_cold": 90.0, "rerun": 2.0, "fast": 30.0,
-           "full": 900.0}  # the full tier's 15 minutes come from the robustness issue
+TARGETS = {
+    "render": 2.0,
+    "first_warm": 30.0,
+    "first_cold": 90.0,
+    "rerun": 2.0,
+    "fast": 30.0,
+    "full": 900.0,
+}  # the full tier's 15 minutes come from the robustness issue
 
 
 def ready_study(sandbox: Sandbox, template: Path) -> Path:

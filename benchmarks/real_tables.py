@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -22,9 +21,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from cookiecutter.main import cookiecutter
-
-from benchmarks.sandbox import Sandbox
+from benchmarks.sandbox import Sandbox, machine_line, measure_each, publish
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -39,27 +36,22 @@ TARGETS = {"nyc_weather": ("pipeline", 60.0), "flights": ("peak", CAP_BYTES)}
 def run(study: Path, env: dict[str, str], *command: str) -> None:
     done = subprocess.run(command, cwd=study, env=env, capture_output=True, text=True)
     if done.returncode != 0:
-        sys.exit(f"{' '.join(command)} failed in {study}:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+        sys.exit(
+            f"{' '.join(command)} failed in {study}:\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
+        )
 
 
 def measure(name: str, runs: int, sandbox: Sandbox) -> list[tuple[float, int]]:
     """(seconds, peak bytes) of each timed `dvc repro --force` under the memory cap."""
     table = BY_NAME[name]
     env = sandbox.env()
-    os.environ.update(env)  # cookiecutter's replay file and first commit use it too
     folder = sandbox.fresh(name)
-    study = Path(
-        cookiecutter(
-            str(ROOT),
-            no_input=True,
-            output_dir=str(folder / "out"),
-            extra_context={
-                "project_name": name.replace("_", " "),
-                "dataset": "local_file",
-                "dataset_location": str(table.write(folder)),
-                "target_column": table.target,
-            },
-        )
+    study = sandbox.render(
+        folder / "out",
+        project_name=name.replace("_", " "),
+        dataset="local_file",
+        dataset_location=str(table.write(folder)),
+        target_column=table.target,
     )
     print(f"{name}: setup and warm-up run", flush=True)
     run(study, env, "make", "study")
@@ -73,12 +65,12 @@ def measure(name: str, runs: int, sandbox: Sandbox) -> list[tuple[float, int]]:
         if capped.returncode != 0:
             sys.exit(f"{name}: dvc repro failed under the cap:\n{capped.output[-3000:]}")
         results.append((seconds, capped.peak_bytes))
-        print(f"{name}: run {number}/{runs}: {seconds:.1f} s, peak {capped.peak_bytes / 2**30:.2f} GiB")
+        peak_gib = capped.peak_bytes / 2**30
+        print(f"{name}: run {number}/{runs}: {seconds:.1f} s, peak {peak_gib:.2f} GiB")
     return results
 
 
 def report(results: dict[str, list[tuple[float, int]]], runs: int) -> str:
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
         "# Real tables: pipeline time and peak memory",
         "",
@@ -97,7 +89,8 @@ def report(results: dict[str, list[tuple[float, int]]], runs: int) -> str:
         peak = max(p for _, p in measured)
         kind, limit = TARGETS.get(name, (None, None))
         if kind == "pipeline":
-            verdict = f"pipeline <= {limit:.0f} s: {'met' if statistics.median(seconds) <= limit else 'missed'}"
+            met = statistics.median(seconds) <= limit
+            verdict = f"pipeline <= {limit:.0f} s: {'met' if met else 'missed'}"
         elif kind == "peak":
             verdict = f"peak <= {limit / 2**30:.0f} GiB: {'met' if peak <= limit else 'missed'}"
         else:
@@ -106,13 +99,7 @@ def report(results: dict[str, list[tuple[float, int]]], runs: int) -> str:
             f"| {name} | {table.rows:,} x {table.columns} | {statistics.median(seconds):.1f} | "
             f"{', '.join(f'{s:.1f}' for s in seconds)} | {peak / 2**30:.2f} | {verdict} |"
         )
-    lines += [
-        "",
-        f"Machine: {platform.platform(terse=True)}, {os.cpu_count()} CPUs, Python "
-        f"{platform.python_version()}; load average at the end {load} (the machine is "
-        "shared: treat the times as upper bounds).",
-        "",
-    ]
+    lines += ["", machine_line("times"), ""]
     return "\n".join(lines)
 
 
@@ -125,14 +112,8 @@ def main() -> int:
     available, reason = memory_cgroup_available()
     if not available:
         parser.exit(1, f"needs a memory cgroup: {reason}\n")
-    sandbox = Sandbox.create()
-    try:
-        results = {name: measure(name, args.runs, sandbox) for name in args.tables}
-    finally:
-        sandbox.remove()
-    text = report(results, args.runs)
-    args.output.write_text(text, encoding="utf-8")
-    print(text)
+    results = measure_each(args.tables, measure, args.runs)
+    publish(report(results, args.runs), args.output)
     return 0
 
 

@@ -9,12 +9,20 @@ empty folder per run.
 from __future__ import annotations
 
 import os
+import platform
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
+from typing import TypeVar
+
+from cookiecutter.main import cookiecutter
+
+ROOT = Path(__file__).resolve().parents[1]
+Result = TypeVar("Result")
 
 # Variables of this shell that would change what is measured.
 DROPPED = (
@@ -81,3 +89,38 @@ class Sandbox:
 
     def remove(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+
+    def render(self, folder: Path, **answers: str) -> Path:
+        """The template rendered into ``folder`` with ``answers``, as the sandbox's learner."""
+        os.environ.update(self.env())  # cookiecutter's replay file and first commit use it
+        return Path(
+            cookiecutter(str(ROOT), no_input=True, output_dir=str(folder), extra_context=answers)
+        )
+
+
+def measure_each(
+    names: list[str], measure: Callable[[str, int, Sandbox], Result], runs: int
+) -> dict[str, Result]:
+    """``measure(name, runs, sandbox)`` for each name, in one sandbox removed afterwards."""
+    sandbox = Sandbox.create()
+    try:
+        return {name: measure(name, runs, sandbox) for name in names}
+    finally:
+        sandbox.remove()
+
+
+def publish(text: str, output: Path) -> None:
+    """Write a benchmark's Markdown page and show it."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    print(text)
+
+
+def machine_line(what: str) -> str:
+    """The closing line of a benchmark page: the machine and how loaded it was."""
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (
+        f"Machine: {platform.platform(terse=True)}, {os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}; load average at the end {load} (the machine is "
+        f"shared: treat the {what} as upper bounds)."
+    )

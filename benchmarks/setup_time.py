@@ -13,8 +13,6 @@ caches of benchmarks/sandbox.py, as `make bench` does.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -23,9 +21,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from cookiecutter.main import cookiecutter
-
-from benchmarks.sandbox import Sandbox
+from benchmarks.sandbox import Sandbox, machine_line, measure_each, publish
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = ROOT / "docs" / "benchmarks-setup.md"
@@ -59,15 +55,7 @@ def measure(manager: str, runs: int, sandbox: Sandbox) -> tuple[list[float], str
     filled by the warm-up run, so the timed runs measure a warm cache, as the report says.
     """
     env = sandbox.env()
-    os.environ.update(env)  # cookiecutter's replay file and first commit use it too
-    study = Path(
-        cookiecutter(
-            str(ROOT),
-            no_input=True,
-            output_dir=str(sandbox.fresh(manager)),
-            extra_context={"env_manager": manager},
-        )
-    )
+    study = sandbox.render(sandbox.fresh(manager), env_manager=manager)
     print(f"{manager}: warm-up run", flush=True)
     make_setup(study, env)
     times = []
@@ -84,7 +72,6 @@ def measure(manager: str, runs: int, sandbox: Sandbox) -> tuple[list[float], str
 
 
 def report(results: dict[str, tuple[list[float], str]], runs: int) -> str:
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
         "# `make setup` wall time, warm package cache",
         "",
@@ -107,13 +94,7 @@ def report(results: dict[str, tuple[list[float], str]], runs: int) -> str:
         median = statistics.median(results["uv"][0])
         verdict = "within" if median <= TARGET_UV_SECONDS else "over"
         lines += ["", f"uv's median, {median:.1f} s, is {verdict} the target."]
-    lines += [
-        "",
-        f"Machine: {platform.platform(terse=True)}, {os.cpu_count()} CPUs, Python "
-        f"{platform.python_version()}; load average at the end {load} (the machine is "
-        "shared: treat the numbers as upper bounds).",
-        "",
-    ]
+    lines += ["", machine_line("numbers"), ""]
     return "\n".join(lines)
 
 
@@ -125,15 +106,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.runs < 5:
         parser.error("take at least 5 runs: a median of fewer says little on a shared machine")
-    sandbox = Sandbox.create()
-    try:
-        results = {m: measure(m, args.runs, sandbox) for m in args.managers}
-    finally:
-        sandbox.remove()
-    text = report(results, args.runs)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text, encoding="utf-8")
-    print(text)
+    results = measure_each(args.managers, measure, args.runs)
+    publish(report(results, args.runs), args.output)
     return 0
 
 

@@ -11,31 +11,36 @@ import shutil
 import subprocess
 from pathlib import Path
 
-LICENSE = {{ cookiecutter.license | py }}
-SLUG = {{ cookiecutter.project_slug | py }}
-MODULE = {{ cookiecutter.module_name | py }}
-COMPUTE = {{ cookiecutter.compute | py }}
-ENV_MANAGER = {{ cookiecutter.env_manager | py }}
-GITHUB_REPO = {{ cookiecutter.github_repo | py }}
+# The one thing cookiecutter fills in before running this script: the answers, and what
+# local_extensions.py derives from them, as JSON. Jinja's tojson writes no line break and no
+# three quotes in a row, so the raw string holds it unchanged; all else is plain Python.
+RENDERED = json.loads(r"""{{ cookiecutter | hook_values | tojson }}""")
+ANSWERS = RENDERED["answers"]
+LICENSE = ANSWERS["license"]
+SLUG = ANSWERS["project_slug"]
+MODULE = ANSWERS["module_name"]
+COMPUTE = ANSWERS["compute"]
+ENV_MANAGER = ANSWERS["env_manager"]
+GITHUB_REPO = ANSWERS["github_repo"]
 # Where this study came from, for .cruft.json. A local template is given as a folder, and
 # cookiecutter then uses that folder as it is (`_repo_dir` equals `_template`); a remote one
 # is a clone whose origin is the address to follow.
-TEMPLATE = {{ cookiecutter._template | py }}
-TEMPLATE_FOLDER = {{ template_folder() | py }}
-TEMPLATE_IS_LOCAL = {{ (cookiecutter.get('_repo_dir') == cookiecutter._template) | string }}
+TEMPLATE = ANSWERS["_template"]
+TEMPLATE_FOLDER = RENDERED["template_folder"]
+TEMPLATE_IS_LOCAL = ANSWERS.get("_repo_dir") == TEMPLATE
 # cruft renders the template itself (`cruft create`, and twice in every `cruft update` to diff
 # the old and new template) and writes .cruft.json on its own; only it sets `_commit`. A .git
 # folder in those renders breaks cruft's diff, so there the hook leaves git alone.
-RENDERED_BY_CRUFT = {{ (cookiecutter._commit is defined) | string }}
+RENDERED_BY_CRUFT = "_commit" in ANSWERS
 # A learner's own data file, and where the study keeps its copy (local_file only).
-DATASET = {{ cookiecutter.dataset | py }}
-DATASET_LOCATION = {{ cookiecutter.dataset_location | py }}
-RAW_DATA = {{ ('data/raw/' ~ (cookiecutter | raw_file_name)) | py }}
+DATASET = ANSWERS["dataset"]
+DATASET_LOCATION = ANSWERS["dataset_location"]
+RAW_DATA = "data/raw/" + RENDERED["raw_file_name"]
 # uv.lock and its exports (written by `make lock`, 2.5 MB together) are copied without
 # rendering (`_copy_without_render` in cookiecutter.json): Jinja spent longer on them than on
 # the rest of the study (docs/benchmarks.md). Their few template variables are filled in here,
 # with the values Jinja would have given them.
-ENV_NAME = {{ cookiecutter.project_slug | yaml | py }}
+ENV_NAME = RENDERED["project_slug_yaml"]
 # {% raw %}
 FILLED_BY_HOOK = {
     "uv.lock": [("{{ cookiecutter.project_slug }}", SLUG)],
@@ -62,10 +67,10 @@ def keep_chosen_environment_files():
     """Keep the install files of the chosen env_manager; uv.lock, their source, stays.
 
     Every file here is exported from uv.lock by the template's `make lock` (tools/lock.py).
+    requirements.txt stays in every study: Binder and Colab install it (binder/postBuild).
     The Colab notebook needs the study's GitHub address, so it goes without one.
     """
-    only_for = {"requirements.txt": {"pip"}, "requirements": {"pip", "conda"},
-                "environment.yml": {"conda"}}
+    only_for = {"requirements": {"pip", "conda"}, "environment.yml": {"conda"}}
     for name, managers in only_for.items():
         if ENV_MANAGER in managers:
             continue
@@ -109,8 +114,9 @@ def link_template_for_cruft():
     """
     state_file = Path(".cruft.json")
     # One git process for both answers: each start costs as much as the question.
-    top, _, commit = git_output("-C", TEMPLATE_FOLDER, "rev-parse", "--show-toplevel",
-                                "HEAD").partition("\n")
+    top, _, commit = git_output(
+        "-C", TEMPLATE_FOLDER, "rev-parse", "--show-toplevel", "HEAD"
+    ).partition("\n")
     if TEMPLATE_IS_LOCAL:
         source = top
     else:
@@ -118,20 +124,20 @@ def link_template_for_cruft():
     if not (top and commit and source):
         # cruft refuses to link a study that already has a .cruft.json: leave none.
         state_file.unlink(missing_ok=True)
-        return ("The template was not a git repository, so this study cannot follow its "
-                "updates yet. Once it is, run `cruft link <template address>` here.")
+        return (
+            "The template was not a git repository, so this study cannot follow its "
+            "updates yet. Once it is, run `cruft link <template address>` here."
+        )
     directory = os.path.relpath(TEMPLATE_FOLDER, top)
     state = json.loads(state_file.read_text(encoding="utf-8"))
-    state.update(template=source, commit=commit,
-                 directory=None if directory == "." else directory)
+    state.update(template=source, commit=commit, directory=None if directory == "." else directory)
     state["context"]["cookiecutter"].update(_template=source, _commit=commit)
     if DATASET == "local_file":
         # Only the file's name: its full path names the learner's home folder, and the copy in
         # data/raw/ is what later renders (cruft update) use.
         name = re.split(r"[\\/]", DATASET_LOCATION.rstrip("/\\"))[-1]
         state["context"]["cookiecutter"]["dataset_location"] = name
-    state_file.write_text(json.dumps(state, indent=2, ensure_ascii=False) + "\n",
-                          encoding="utf-8")
+    state_file.write_text(json.dumps(state, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return None
 
 
@@ -160,12 +166,23 @@ def first_commit():
     if shutil.which("git") is None:
         return "git is not installed: install it, then run `git init` and commit (DVC needs git)."
     # A repository of its own, even when rendered inside another one.
-    if not Path(".git").exists() and git("init", "--quiet", "--initial-branch=main").returncode != 0 and git("init", "--quiet").returncode != 0:
+    if (
+        not Path(".git").exists()
+        and git("init", "--quiet", "--initial-branch=main").returncode != 0
+        and git("init", "--quiet").returncode != 0
+    ):
         return "`git init` failed: run it yourself, then commit."
     git("add", "--all")
     # A new repository has nothing to maintain: skip the `git maintenance` run commit starts.
-    done = git("-c", "maintenance.auto=false", "commit", "--quiet", "--no-verify",
-               "-m", "Start the study from the practice-study template")
+    done = git(
+        "-c",
+        "maintenance.auto=false",
+        "commit",
+        "--quiet",
+        "--no-verify",
+        "-m",
+        "Start the study from the practice-study template",
+    )
     if done.returncode != 0:
         return (
             "The first commit was not made (git has no name and email yet). Run:\n"
@@ -180,7 +197,7 @@ def shown_path():
     """The study's folder as the learner should type it: relative to where they ran
     cookiecutter (the shell's PWD; hooks run inside the study), else absolute."""
     here = Path.cwd()
-    start = os.environ.get("PWD") or {{ cookiecutter.get('_output_dir', '.') | py }}
+    start = os.environ.get("PWD") or ANSWERS.get("_output_dir", ".")
     try:
         relative = os.path.relpath(here, start)
     except ValueError:  # another drive, on Windows

@@ -9,69 +9,48 @@ import gzip
 import hashlib
 import json
 import keyword
-import re
 import sys
 import unicodedata
 from pathlib import Path
 
-ANSWERS = json.loads({{ cookiecutter | tojson | tojson }})
-# The names the derived default avoids too (local_extensions.py), rendered in by Jinja.
-RESERVED = frozenset(json.loads({{ reserved_module_names() | list | sort | tojson | tojson }}))
-
-# The slug rule lives in local_extensions.py, which also applies it while prompting.
-SLUG = re.compile({{ slug_pattern() | py }})
-# The rules below are also checked as each answer is typed (local_extensions.py).
-EMAIL = re.compile({{ answer_pattern("email") | py }})
+# The one thing cookiecutter fills in before running this script: the answers, and what
+# local_extensions.py derives from them, as JSON. Jinja's tojson writes no line break and no
+# three quotes in a row, so the raw string holds it unchanged; all else is plain Python.
+RENDERED = json.loads(r"""{{ cookiecutter | hook_values | tojson }}""")
+ANSWERS = RENDERED["answers"]
+# The names the derived default avoids too (local_extensions.py).
+RESERVED = frozenset(RENDERED["reserved_module_names"])
 # Control characters, line and paragraph separators: they break a line in some format.
 UNPRINTABLE = {"Cc", "Cs", "Zl", "Zp"}
-# A cloud remote's address lands unquoted in .dvc/config (an INI file) and in backticks in
-# the README: no spaces, quotes, backticks, comment or list characters.
-REMOTE_URL = re.compile({{ answer_pattern("remote_url") | py }})
-# The README's Binder, Colab and CI badges put it into URLs as it is.
-GITHUB_REPO = re.compile({{ answer_pattern("github_repo") | py }})
-REMOTE_EXAMPLES = {
-    "s3": "s3://my-bucket/studies/digits",
-    "gcs": "gs://my-bucket/studies/digits",
-    "azure": "azure://my-container/studies/digits",
-    "ssh": "ssh://me@server.example.org/srv/dvc/digits",
-}
+# The answers local_extensions.py checks the moment they are typed (the slug, the email, the
+# data's location and checksum, the remote's address, the GitHub repository), with its
+# verdicts on them: a render that skips prompting (--replay, --no-input) is refused alike.
+TYPED_ANSWER_PROBLEMS = RENDERED["typed_answer_problems"]
 
 
 def problems(answers):
-    slug = answers["project_slug"]
-    if not SLUG.match(slug):
-        yield (
-            "project_slug",
-            f"{slug!r} must be lowercase letters and digits joined by single hyphens, at "
-            "most 64 characters (no spaces, slashes, dots or leading hyphen)",
-            "digits-practice-study",
-        )
+    for field, problem in TYPED_ANSWER_PROBLEMS.items():
+        if problem:
+            rule, example = problem
+            yield (field, rule, example)
     module = answers["module_name"]
     if not module.isidentifier() or not module.isascii():
-        yield ("module_name", f"{module!r} is not a valid Python name: use letters, digits "
-               "and underscores, not starting with a digit", "digits_study")
+        yield (
+            "module_name",
+            f"{module!r} is not a valid Python name: use letters, digits "
+            "and underscores, not starting with a digit",
+            "digits_study",
+        )
     elif keyword.iskeyword(module):
         yield ("module_name", f"{module!r} is a Python keyword", "digits_study")
     elif module in RESERVED:
-        yield ("module_name", f"{module!r} would hide the standard library or a dependency "
-               "of the study", f"{module}_study")
+        yield (
+            "module_name",
+            f"{module!r} would hide the standard library or a dependency of the study",
+            f"{module}_study",
+        )
     elif module != module.lower():
         yield ("module_name", f"{module!r} should be lowercase (PEP 8)", module.lower())
-    if not EMAIL.match(answers["author_email"]):
-        yield ("author_email", f"{answers['author_email']!r} is not an email address "
-               "(plain letters, digits and . _ % + - before the @)", "ada@example.org")
-    remote, url = answers["dvc_remote"], answers["dvc_remote_url"]
-    if remote in REMOTE_EXAMPLES:
-        scheme = REMOTE_EXAMPLES[remote].split("//")[0] + "//"
-        if not (url.startswith(scheme) and len(url) > len(scheme) and REMOTE_URL.match(url)):
-            yield ("dvc_remote_url", f"a {remote} remote needs its address, starting with "
-                   f"{scheme} (no spaces, quotes, backticks, #, commas or semicolons)",
-                   REMOTE_EXAMPLES[remote])
-    repo = answers.get("github_repo", "")
-    if repo and not (GITHUB_REPO.match(repo) and repo.split("/")[1] not in (".", "..")):
-        yield ("github_repo", f"{repo!r} must be a GitHub repository as owner/name (letters, "
-               "digits and hyphens, then letters, digits, '.', '_' or '-'), or empty",
-               "ada-lovelace/digits-practice-study")
     for field in ("project_name", "author_name", "question"):
         text = answers[field]
         if not text.strip():
@@ -81,17 +60,17 @@ def problems(answers):
 
 
 # The dataset answers. Bundled sets ship with scikit-learn; the others are the learner's own.
-OWN_DATA = ("csv_url", "local_file")
-BUNDLED_TASK = {"diabetes": "regression"}  # every other bundled set is classification
-TABLE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
-DATA_URL = re.compile({{ answer_pattern("data_url") | py }})
-SHA256 = re.compile({{ answer_pattern("sha256") | py }})
+# Each fact once, in local_extensions.py.
+OWN_DATA = tuple(RENDERED["own_data"])
+# The task of the chosen bundled dataset ("" for the learner's own data).
+DATASET_TASK = RENDERED["bundled_task"]
+CSV_SUFFIXES = tuple(RENDERED["csv_suffixes"])
 SHA256_EXAMPLE = "the output of `sha256sum file.csv` (64 hex digits)"
 
 
 # How the learner's CSV file is written (separator, decimal mark, encoding), as found by
 # local_extensions.sniff_table; params.yaml's data.read gets the same values.
-READ = json.loads({{ cookiecutter | read_settings | tojson | tojson }})
+READ = RENDERED["read_settings"]
 
 
 def csv_header(path):
@@ -118,67 +97,47 @@ def local_file_problems(answers, path_text, target):
     # cruft re-renders a study to update it, maybe on another computer: the copy made at
     # the start is in the study by then, so only a first render needs the file (.cruft.json
     # keeps only its name).
-    if "_commit" in answers:
-        return
     path = Path(path_text).expanduser()
-    if not path.is_absolute():
-        yield ("dataset_location", f"{path_text!r} is a relative path; give the file's full "
-               "path (hooks cannot tell which folder it is relative to)",
-               "/home/you/Downloads/penguins.csv")
-        return
-    if not path.is_file():
-        yield ("dataset_location", f"{path_text!r} points nowhere: no such file",
-               "/home/you/Downloads/penguins.csv")
+    # A relative or missing path is a typed-answer problem, already reported.
+    if "_commit" in answers or not path.is_absolute() or not path.is_file():
         return
     if path.stat().st_size == 0:
         yield ("dataset_location", f"{path_text!r} is an empty file", "a CSV with a header")
         return
     digest = answers["dataset_sha256"].strip().lower().removeprefix("sha256:")
-    if digest and sha256_of(path) != digest:
-        yield ("dataset_sha256", f"the checksum does not match {path_text!r} (leave it empty "
-               "for a local file, or give the file's own)", SHA256_EXAMPLE)
-    if path.name.lower().endswith((".csv", ".csv.gz")):
+    well_formed = not TYPED_ANSWER_PROBLEMS["dataset_sha256"]
+    if digest and well_formed and sha256_of(path) != digest:
+        yield (
+            "dataset_sha256",
+            f"the checksum does not match {path_text!r} (leave it empty "
+            "for a local file, or give the file's own)",
+            SHA256_EXAMPLE,
+        )
+    if path.name.lower().endswith(CSV_SUFFIXES):
         header = csv_header(path)
         if header and target not in header:
-            yield ("target_column", f"{target!r} is not a column of {path_text!r} (read with "
-                   f"separator {READ['sep']!r}, encoding {READ['encoding']!r}); its columns "
-                   f"are: {', '.join(header)}", header[-1])
+            yield (
+                "target_column",
+                f"{target!r} is not a column of {path_text!r} (read with "
+                f"separator {READ['sep']!r}, encoding {READ['encoding']!r}); its columns "
+                f"are: {', '.join(header)}",
+                header[-1],
+            )
 
 
 def dataset_problems(answers):
-    """Dataset answers that do not fit together, each naming the field to correct."""
+    """Dataset answers that do not fit together, each naming the field to correct.
+
+    Where the data is and its checksum are typed-answer problems (above); these need more.
+    """
     dataset, location = answers["dataset"], answers["dataset_location"]
     target, task = answers["target_column"], answers["task"]
     if not target.strip() or any(unicodedata.category(ch) in UNPRINTABLE for ch in target):
         yield ("target_column", "must name the column to predict, on one line", "species")
-    if dataset not in OWN_DATA:
-        for field in ("dataset_location", "dataset_sha256"):
-            if answers[field].strip():
-                yield (field, f"is only for your own data (csv_url or local_file), but the "
-                       f"dataset is the bundled {dataset!r}: leave it empty", "(empty)")
-        expected = BUNDLED_TASK.get(dataset, "classification")
-        if task not in ("auto", expected):
-            yield ("task", f"the bundled {dataset!r} dataset is a {expected} task", expected)
-        return
-    if not location.strip():
-        what = "URL" if dataset == "csv_url" else "full path"
-        yield ("dataset_location", f"{dataset} needs the file's {what}",
-               "https://example.org/penguins.csv" if dataset == "csv_url"
-               else "/home/you/Downloads/penguins.csv")
-        return
-    if dataset == "csv_url":
-        if not DATA_URL.match(location):
-            yield ("dataset_location", f"{location!r} is not an http(s) or ftp URL without "
-                   "spaces or quotes", "https://example.org/penguins.csv")
-        if not SHA256.match(answers["dataset_sha256"].strip()):
-            yield ("dataset_sha256", "a URL needs the file's SHA-256 checksum, so the "
-                   "download can be verified", SHA256_EXAMPLE)
-        return
-    if not location.lower().endswith(TABLE_SUFFIXES):
-        yield ("dataset_location", f"{location!r} must be a CSV or Parquet file (.csv, "
-               ".csv.gz, .parquet or .pq)", "/home/you/Downloads/penguins.csv")
-        return
-    yield from local_file_problems(answers, location, target)
+    if dataset not in OWN_DATA and task not in ("auto", DATASET_TASK):
+        yield ("task", f"the bundled {dataset!r} dataset is a {DATASET_TASK} task", DATASET_TASK)
+    if dataset == "local_file" and not TYPED_ANSWER_PROBLEMS["dataset_location"]:
+        yield from local_file_problems(answers, location, target)
 
 
 def existing_folder_problems(answers):
@@ -189,10 +148,13 @@ def existing_folder_problems(answers):
     found = sorted(path.name for path in Path.cwd().iterdir())
     if found:
         shown = ", ".join(found[:4]) + (", ..." if len(found) > 4 else "")
-        yield ("project_slug", f"the folder {answers['project_slug']!r} already exists here "
-               f"and holds files ({shown}); rendering over it would overwrite your work. To "
-               "bring template changes into a study, use `cruft update` (the study's docs/updates.md)",
-               "another name, or another output folder (cookiecutter -o other/folder)")
+        yield (
+            "project_slug",
+            f"the folder {answers['project_slug']!r} already exists here "
+            f"and holds files ({shown}); rendering over it would overwrite your work. To "
+            "bring template changes into a study, use `cruft update` (the study's docs/updates.md)",
+            "another name, or another output folder (cookiecutter -o other/folder)",
+        )
 
 
 def main():
@@ -203,8 +165,9 @@ def main():
     for field, rule, example in found:
         print(f"ERROR: {field}: {rule}. For example: {example}", file=sys.stderr)
     if found:
-        print("Nothing was created. Run cookiecutter again with corrected answers.",
-              file=sys.stderr)
+        print(
+            "Nothing was created. Run cookiecutter again with corrected answers.", file=sys.stderr
+        )
         sys.exit(1)
     if READ["why"]:
         print(f"NOTE: {READ['why']}.", file=sys.stderr)

@@ -58,9 +58,7 @@ class Study:
 
     def files(self) -> list[Path]:
         skip = {".git", ".venv", ".tools", "__pycache__", ".pytest_cache", ".ruff_cache"}
-        return sorted(
-            p for p in self.path.rglob("*") if p.is_file() and not skip & set(p.parts)
-        )
+        return sorted(p for p in self.path.rglob("*") if p.is_file() and not skip & set(p.parts))
 
     def run(self, *command: str, check: bool = True, timeout: float = 900):
         result = subprocess.run(

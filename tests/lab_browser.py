@@ -24,12 +24,9 @@ import urllib.request
 from pathlib import Path
 
 import websocket  # websocket-client, a dependency of jupyter_server
+from chromium import HEADLESS  # tests/chromium.py, beside this script
 
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--remote-debugging-port=0", "--window-size=1400,1000",
-]
+CHROMIUM_FLAGS = [*HEADLESS, "--remote-debugging-port=0", "--window-size=1400,1000"]
 SHIFT, CTRL = 8, 2  # the DevTools protocol's modifier bits
 
 
@@ -71,20 +68,29 @@ class Page:
         self.send("Input.dispatchMouseEvent", type="mouseMoved", x=x, y=y)
         for count in range(1, clicks + 1):
             for kind in ("mousePressed", "mouseReleased"):
-                self.send("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left",
-                          clickCount=count)
+                self.send(
+                    "Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=count
+                )
 
     def key(self, key: str, code: str, key_code: int, modifiers: int) -> None:
         for kind in ("rawKeyDown", "keyUp"):
-            self.send("Input.dispatchKeyEvent", type=kind, key=key, code=code,
-                      windowsVirtualKeyCode=key_code, modifiers=modifiers)
+            self.send(
+                "Input.dispatchKeyEvent",
+                type=kind,
+                key=key,
+                code=code,
+                windowsVirtualKeyCode=key_code,
+                modifiers=modifiers,
+            )
 
 
 def centre_of(selector_js: str) -> str:
     """JavaScript giving the centre of the element found by `selector_js`, or null."""
-    return (f"(() => {{ const e = {selector_js}; if (!e) return null;"
-            " const r = e.getBoundingClientRect();"
-            " return r.width ? [r.x + r.width / 2, r.y + r.height / 2] : null; })()")
+    return (
+        f"(() => {{ const e = {selector_js}; if (!e) return null;"
+        " const r = e.getBoundingClientRect();"
+        " return r.width ? [r.x + r.width / 2, r.y + r.height / 2] : null; })()"
+    )
 
 
 def open_chromium(profile: Path) -> tuple[subprocess.Popen, Page]:
@@ -93,7 +99,8 @@ def open_chromium(profile: Path) -> tuple[subprocess.Popen, Page]:
         raise SystemExit("chromium is not installed (apt-get install chromium)")
     browser = subprocess.Popen(
         [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     port_file = profile / "DevToolsActivePort"
     deadline = time.monotonic() + 60
@@ -116,16 +123,21 @@ def main(url: str, notebook: str, kernel_display: str, expected_output: str) -> 
             page.send("Page.navigate", url=url)
             # The file browser lists the notebook: double-click it, as a learner would.
             name = json.dumps(notebook)
-            item = ("[...document.querySelectorAll('.jp-DirListing-item')].find(e => "
-                    f"e.querySelector('.jp-DirListing-itemText')?.textContent === {name})")
+            item = (
+                "[...document.querySelectorAll('.jp-DirListing-item')].find(e => "
+                f"e.querySelector('.jp-DirListing-itemText')?.textContent === {name})"
+            )
             x, y = page.wait_for(centre_of(item), f"{notebook} in the file browser")
             page.mouse(x, y, clicks=2)
             panel = "document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)')"
             toolbar = f"{panel}?.querySelector('.jp-Toolbar')?.textContent || ''"
-            page.wait_for(f"{toolbar}.includes({json.dumps(kernel_display)})",
-                          f"notebook panel with the kernel {kernel_display!r}")
+            page.wait_for(
+                f"{toolbar}.includes({json.dumps(kernel_display)})",
+                f"notebook panel with the kernel {kernel_display!r}",
+            )
             seen["editor_opened"] = page.evaluate(
-                "!!document.querySelector('.jp-FileEditor:not(.lm-mod-hidden)')")
+                "!!document.querySelector('.jp-FileEditor:not(.lm-mod-hidden)')"
+            )
             # Once the kernel is ready (the status bar says Idle), run the first code cell:
             # click into it until it is the active cell, then Shift+Enter.
             page.wait_for("document.body.innerText.includes('| Idle')", "idle kernel")
@@ -141,11 +153,16 @@ def main(url: str, notebook: str, kernel_display: str, expected_output: str) -> 
             output = f"{panel}.querySelector('.jp-CodeCell .jp-OutputArea')?.innerText || ''"
             seen["output"] = page.wait_for(
                 f"(({output}).includes({json.dumps(expected_output)}) && {output})",
-                f"output containing {expected_output!r}", timeout=180)
+                f"output containing {expected_output!r}",
+                timeout=180,
+            )
             # Save with Ctrl+S and wait until the tab no longer shows unsaved changes.
             page.key("s", "KeyS", 83, CTRL)
-            page.wait_for("!document.querySelector('.lm-TabBar-tab.jp-mod-dirty')",
-                          "saved notebook", timeout=60)
+            page.wait_for(
+                "!document.querySelector('.lm-TabBar-tab.jp-mod-dirty')",
+                "saved notebook",
+                timeout=60,
+            )
             seen["saved"] = True
             # The kernel that ran the cell, as the notebook's toolbar names it.
             seen["toolbar"] = page.evaluate(toolbar)

@@ -18,20 +18,35 @@ from markdown_it import MarkdownIt
 
 VARIANTS = {
     "default": {},
-    "own-file-s3-conda-dask": {"dataset": "csv_url",
-                               "dataset_location": "https://example.org/penguins.csv",
-                               "dataset_sha256": "0" * 64, "target_column": "species",
-                               "dvc_remote": "s3", "dvc_remote_url": "s3://bucket/study",
-                               "env_manager": "conda", "compute": "dask"},
-    "pip-no-remote-github": {"env_manager": "pip", "dvc_remote": "none",
-                             "github_repo": "ada/study"},
+    "own-file-s3-conda-dask": {
+        "dataset": "csv_url",
+        "dataset_location": "https://example.org/penguins.csv",
+        "dataset_sha256": "0" * 64,
+        "target_column": "species",
+        "dvc_remote": "s3",
+        "dvc_remote_url": "s3://bucket/study",
+        "env_manager": "conda",
+        "compute": "dask",
+    },
+    "pip-no-remote-github": {
+        "env_manager": "pip",
+        "dvc_remote": "none",
+        "github_repo": "ada/study",
+    },
     "gcs": {"dvc_remote": "gcs", "dvc_remote_url": "gs://bucket/study"},
     "azure": {"dvc_remote": "azure", "dvc_remote_url": "azure://box/study"},
     "ssh": {"dvc_remote": "ssh", "dvc_remote_url": "ssh://me@host/srv/dvc"},
 }
 # Programs `make setup` installs into .venv/bin, and the package of pyproject.toml they come in.
-VENV_PROGRAMS = {"dvc": "dvc", "python": "", "dask": "dask", "jupyter": "jupyterlab",
-                 "jupytext": "jupytext", "pytest": "pytest", "pre-commit": "pre-commit"}
+VENV_PROGRAMS = {
+    "dvc": "dvc",
+    "python": "",
+    "dask": "dask",
+    "jupyter": "jupyterlab",
+    "jupytext": "jupytext",
+    "pytest": "pytest",
+    "pre-commit": "pre-commit",
+}
 # Programs a learner has (the README asks for git and make) or installs for one option.
 OWN_PROGRAMS = {"git", "make", "cd"}
 MARKDOWN = MarkdownIt("commonmark")
@@ -66,8 +81,11 @@ def inline_make_commands(markdown: str) -> list[str]:
 
 def make_targets(study) -> set[str]:
     makefile = study.read("Makefile")
-    return {m for line in re.findall(r"^([a-zA-Z][\w-]*(?: [\w-]+)*):", makefile, re.MULTILINE)
-            for m in line.split()}
+    return {
+        m
+        for line in re.findall(r"^([a-zA-Z][\w-]*(?: [\w-]+)*):", makefile, re.MULTILINE)
+        for m in line.split()
+    }
 
 
 def problem(study, command: str, targets: set[str]) -> str | None:
@@ -93,8 +111,10 @@ def problem(study, command: str, targets: set[str]) -> str | None:
 
 @pytest.fixture(scope="module")
 def studies(tmp_path_factory):
-    return {name: render_into(tmp_path_factory.mktemp(name), **answers)
-            for name, answers in VARIANTS.items()}
+    return {
+        name: render_into(tmp_path_factory.mktemp(name), **answers)
+        for name, answers in VARIANTS.items()
+    }
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

@@ -57,8 +57,11 @@ def numbers(tree, prefix=""):
         tree = dict(enumerate(tree))
     if not isinstance(tree, dict):
         return {prefix.rstrip("."): tree}
-    return {path: value for key, sub in tree.items()
-            for path, value in numbers(sub, f"{prefix}{key}.").items()}
+    return {
+        path: value
+        for key, sub in tree.items()
+        for path, value in numbers(sub, f"{prefix}{key}.").items()
+    }
 
 
 def assert_same_metrics(study: Study, expected: dict) -> None:
@@ -99,8 +102,7 @@ def prepared_on(run) -> tuple[str, int]:
 
 
 @pytest.mark.slow
-def test_dask_on_a_local_cluster_gives_the_pandas_metrics(dask_study, pandas_metrics,
-                                                          monkeypatch):
+def test_dask_on_a_local_cluster_gives_the_pandas_metrics(dask_study, pandas_metrics, monkeypatch):
     monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
     run = repro_everything(dask_study, monkeypatch)
     address, workers = prepared_on(run)
@@ -123,15 +125,40 @@ def dask_cluster(dask_study, tmp_path):
     dask = str(dask_study.path / ".venv/bin/dask")
     address = f"tcp://127.0.0.1:{free_port()}"
     logs = [tmp_path / f"{name}.log" for name in ("scheduler", "worker1", "worker2")]
-    commands = [[dask, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
-                 "--no-dashboard"]]
-    commands += [[dask, "worker", address, "--host", "127.0.0.1", "--nthreads", "1",
-                  "--no-dashboard", "--name", f"worker{i}"] for i in (1, 2)]
+    commands = [
+        [
+            dask,
+            "scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            address.rsplit(":", 1)[1],
+            "--no-dashboard",
+        ]
+    ]
+    commands += [
+        [
+            dask,
+            "worker",
+            address,
+            "--host",
+            "127.0.0.1",
+            "--nthreads",
+            "1",
+            "--no-dashboard",
+            "--name",
+            f"worker{i}",
+        ]
+        for i in (1, 2)
+    ]
     processes = []
     try:
-        for command, log in zip(commands, logs):
-            processes.append(subprocess.Popen(command, cwd=dask_study.path,
-                                              stdout=log.open("w"), stderr=subprocess.STDOUT))
+        for command, log in zip(commands, logs, strict=True):
+            processes.append(
+                subprocess.Popen(
+                    command, cwd=dask_study.path, stdout=log.open("w"), stderr=subprocess.STDOUT
+                )
+            )
             if command[1] == "scheduler":
                 wait_for(logs[0], "Scheduler at:", processes)
         for log in logs[1:]:
@@ -158,7 +185,8 @@ def wait_for(log: Path, text: str, processes, seconds: float = 180) -> None:
 
 @pytest.mark.slow
 def test_dask_on_a_separate_scheduler_and_workers_gives_the_pandas_metrics(
-        dask_study, pandas_metrics, dask_cluster, monkeypatch):
+    dask_study, pandas_metrics, dask_cluster, monkeypatch
+):
     monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", dask_cluster)
     run = repro_everything(dask_study, monkeypatch)
     assert prepared_on(run) == (dask_cluster, 2)

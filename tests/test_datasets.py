@@ -10,6 +10,8 @@ import json
 
 import pytest
 
+import local_extensions
+
 pytestmark = pytest.mark.slow
 
 
@@ -18,7 +20,7 @@ def test_every_dataset_runs_end_to_end(render, dataset):
     study = render(dataset=dataset, project_name=f"{dataset} study")
     study.make("study")
     metrics = json.loads(study.read("reports/metrics.json"))
-    expected = "regression" if dataset == "diabetes" else "classification"
+    expected = local_extensions.bundled_task(dataset)
     assert metrics["task"] == expected
     figure = "residuals.png" if expected == "regression" else "confusion_matrix.png"
     assert study.has_file(f"reports/figures/{figure}")

@@ -3,12 +3,13 @@
 Fast tier: the lock is current, its exports equal what `make lock` makes now, hold only
 public sources, and conda's pins are the lock's. Full tier (`slow`): the uv study sets up,
 runs and passes its tests (the pip study does so in tests/test_study_ci.py, through its
-workflow), and pip really checks every hash.
+workflow), pip really checks every hash, and Binder's postBuild alone installs the study.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sys
@@ -26,10 +27,11 @@ STALE = "run `make lock` at the template root, then commit the study's refreshed
 PUBLIC_INDEX = "https://pypi.org/simple"
 LOCAL = re.compile(r"file:|(?<![\w.])(/home/|/root/|/tmp/|/opt/|/srv/|/var/|/Users/|[A-Z]:\\)")
 PIN = re.compile(r"^([A-Za-z0-9._-]+)==([^\s;]+)")
+# requirements.txt is in every study: Binder and Colab install it.
 EXPORTS_BY_MANAGER = {
-    "uv": {"binder/requirements.txt"},
-    "pip": {"requirements.txt", "binder/requirements.txt"},
-    "conda": {"environment.yml", "binder/requirements.txt"},
+    "uv": {"requirements.txt"},
+    "pip": {"requirements.txt"},
+    "conda": {"environment.yml", "requirements.txt"},
 }
 
 
@@ -57,8 +59,7 @@ def pins(requirements: str) -> dict[tuple[str, str], frozenset[str]]:
 
 def conda_pins(study) -> dict[tuple[str, str], frozenset[str]]:
     environment = yaml.safe_load(study.read("environment.yml"))
-    (pip_section,) = [item["pip"] for item in environment["dependencies"]
-                      if isinstance(item, dict)]
+    (pip_section,) = [item["pip"] for item in environment["dependencies"] if isinstance(item, dict)]
     return pins("\n".join(pip_section))
 
 
@@ -69,8 +70,10 @@ def locked_files(package: dict) -> list[dict]:
 
 def lock_packages(study) -> dict[tuple[str, str], set[str]]:
     """(name, version) -> every file hash uv.lock records for it."""
-    return {(package["name"], package["version"]): {f["hash"] for f in locked_files(package)}
-            for package in parse(study.path / "uv.lock")["package"]}
+    return {
+        (package["name"], package["version"]): {f["hash"] for f in locked_files(package)}
+        for package in parse(study.path / "uv.lock")["package"]
+    }
 
 
 # Fast tier ---------------------------------------------------------------------------------
@@ -107,22 +110,26 @@ def test_exports_are_what_make_lock_makes_now(render, manager):
 
 def test_locks_and_exports_name_only_the_public_index(render):
     study = render(env_manager="pip")
-    exported = ["requirements.txt", "binder/requirements.txt",
-                *(str(p.relative_to(study.path)) for p in (study.path / "requirements").glob("*"))]
+    exported = [
+        "requirements.txt",
+        *(str(p.relative_to(study.path)) for p in (study.path / "requirements").glob("*")),
+    ]
     for path in exported:
         text = study.read(path)
         assert not LOCAL.search(text), f"{path} holds a local path: {LOCAL.search(text)[0]}"
         body = "\n".join(lock.entries(text))
         # No index, find-links or direct URL: pip takes everything from its own settings.
         assert "://" not in body and "--index" not in body and "--find-links" not in body, path
-        assert all(PIN.match(entry) and "--hash=sha256:" in entry for entry in
-                   lock.entries(text)), f"{path}: every entry must be pinned with its hashes"
+        assert all(
+            PIN.match(entry) and "--hash=sha256:" in entry for entry in lock.entries(text)
+        ), f"{path}: every entry must be pinned with its hashes"
     text = study.read("uv.lock")
     assert not LOCAL.search(text), f"uv.lock holds a local path: {LOCAL.search(text)[0]}"
     for package in parse(study.path / "uv.lock")["package"]:
         source = package["source"]
         assert source.get("registry") == PUBLIC_INDEX or source == {"editable": "."}, (
-            f"{package['name']} comes from {source}: {STALE} (uv ignores pip's mirrors)")
+            f"{package['name']} comes from {source}: {STALE} (uv ignores pip's mirrors)"
+        )
         for file in locked_files(package):
             assert file["url"].startswith("https://"), file["url"]
 
@@ -146,7 +153,8 @@ def test_pip_and_binder_name_the_same_pins_as_conda(render):
     pip_study, conda_study = render(env_manager="pip"), render(env_manager="conda")
     requirements = pins(pip_study.read("requirements.txt"))
     assert requirements == conda_pins(conda_study)
-    assert pins(pip_study.read("binder/requirements.txt")) == requirements
+    # Binder installs the conda study's requirements.txt (binder/postBuild): the same pins.
+    assert pins(conda_study.read("requirements.txt")) == requirements
     assert pip_study.read("binder/runtime.txt").strip() == "python-" + lock.CLOUD_PYTHON
 
 
@@ -158,8 +166,11 @@ def test_setup_installs_with_the_chosen_manager(render, manager):
         assert "sync --locked --extra s3" in plan
     elif manager == "pip":
         assert "-m venv .venv" in plan
-        assert re.search(r"pip .*install --require-hashes -r requirements.txt "
-                         r"-r requirements/s3.txt", plan), plan
+        assert re.search(
+            r"pip .*install --require-hashes -r requirements.txt "
+            r"-r requirements/s3.txt",
+            plan,
+        ), plan
         assert "install --no-deps --editable ." in plan
     else:
         assert "env create --quiet --prefix .venv --file environment.yml" in plan
@@ -173,8 +184,14 @@ def test_binder_spec_and_badges_follow_github_repo(render):
     for host in ("mybinder.org/v2", "colab.research.google.com/github", "/actions/workflows"):
         assert host not in readme
     assert not bare.has_file("binder/colab.ipynb")
-    for name in ("requirements.txt", "runtime.txt", "postBuild"):
+    for name in ("runtime.txt", "postBuild"):
         assert bare.has_file(f"binder/{name}"), name
+    # repo2docker reads only binder/ once it exists: no pins there, so postBuild installs the
+    # study's own requirements.txt, which the study has.
+    assert not bare.has_file("binder/requirements.txt")
+    post_build = bare.read("binder/postBuild")
+    assert "pip install --no-cache-dir --require-hashes -r requirements.txt" in post_build
+    assert bare.has_file("requirements.txt")
     assert (bare.path / "binder/postBuild").stat().st_mode & 0o111
 
     study = render(github_repo="ada-lovelace/digits.study")
@@ -196,11 +213,22 @@ def test_binder_spec_and_badges_follow_github_repo(render):
     colab = json.loads(study.read("binder/colab.ipynb"))
     source = "".join("".join(cell["source"]) for cell in colab["cells"])
     assert "https://github.com/ada-lovelace/digits.study.git" in source
-    assert "--require-hashes -r binder/requirements.txt" in source
+    assert "--require-hashes -r requirements.txt" in source
 
 
-@pytest.mark.parametrize("repo", ["ada", "ada/", "/study", "ada/study/x", "-ada/study",
-                                  "ada/..", "ada lovelace/study", "ada/stu dy"])
+@pytest.mark.parametrize(
+    "repo",
+    [
+        "ada",
+        "ada/",
+        "/study",
+        "ada/study/x",
+        "-ada/study",
+        "ada/..",
+        "ada lovelace/study",
+        "ada/stu dy",
+    ],
+)
 def test_github_repo_must_be_owner_slash_name(render, repo):
     from cookiecutter.exceptions import FailedHookException
 
@@ -242,8 +270,11 @@ def test_the_environment_page_describes_the_chosen_manager_only(render, manager)
 def kernel(study) -> dict:
     """The kernel registered for this study: its name is the folder's plus a number."""
     specs = json.loads(study.run(".venv/bin/jupyter", "kernelspec", "list", "--json").stdout)
-    mine = [spec for name, spec in specs["kernelspecs"].items()
-            if name.startswith(f"{study.path.name}-") and name[len(study.path.name) + 1:].isdigit()]
+    mine = [
+        spec
+        for name, spec in specs["kernelspecs"].items()
+        if name.startswith(f"{study.path.name}-") and name[len(study.path.name) + 1 :].isdigit()
+    ]
     assert len(mine) == 1, specs
     return mine[0]
 
@@ -265,8 +296,10 @@ def test_pip_refuses_a_package_whose_hash_differs(render):
     text = study.read("requirements.txt")
     # Every file of the first package gets a wrong hash: pip accepts a file matching any one.
     first = lock.blocks(text)[0]
-    study.write("requirements.txt", text.replace(
-        first, re.sub(r"sha256:[0-9a-f]{64}", "sha256:" + "0" * 64, first)))
+    study.write(
+        "requirements.txt",
+        text.replace(first, re.sub(r"sha256:[0-9a-f]{64}", "sha256:" + "0" * 64, first)),
+    )
     done = study.make("setup", check=False)
     assert done.returncode != 0
     assert "DO NOT MATCH THE HASHES" in done.stderr + done.stdout
@@ -278,3 +311,16 @@ def test_conda_study_sets_up(render):
     study = render(env_manager="conda")
     study.make("setup")
     assert kernel(study)["spec"]["argv"][0] == str(study.path / ".venv" / "bin" / "python")
+
+
+@pytest.mark.slow
+def test_binder_post_build_alone_installs_the_study(render, monkeypatch):
+    """What Binder does once it has Python (binder/runtime.txt): repo2docker reads only
+    binder/, which holds no pins, so postBuild must install everything from the study's
+    own requirements.txt. Here in a bare venv, as Binder's kernel environment would be."""
+    study = render(github_repo="ada-lovelace/digits-study")
+    study.run(sys.executable, "-m", "venv", "binder-env")
+    monkeypatch.setenv("PATH", f"{study.path / 'binder-env' / 'bin'}:{os.environ['PATH']}")
+    study.run("bash", "binder/postBuild")
+    assert study.has_file("notebooks/02_analysis.ipynb")  # what the Binder badge opens
+    study.run("binder-env/bin/python", "-c", "import digits_practice_study, sklearn, dvc")

@@ -27,8 +27,9 @@ DVC_ADVICE = ("To track the changes with git", "core.autostage", "dvc push")
 
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
-    study = render_into(tmp_path_factory.mktemp("first-hour"), dataset="iris",
-                        project_name="First Hour")
+    study = render_into(
+        tmp_path_factory.mktemp("first-hour"), dataset="iris", project_name="First Hour"
+    )
     study.first_run = study.make("study")
     return study
 
@@ -69,8 +70,15 @@ def test_the_readmes_commands_run_in_a_shell_without_uv_dvc_or_the_venv(study):
         assert f"`{command}`" in readme or f"{command} " in readme, command
     # make test (the study's own tests, notebooks included) runs in tests of its own.
     for command in ("make study", "make diff", ".venv/bin/dvc status", "make"):
-        done = subprocess.run(["sh", "-c", command], cwd=study.path, env=shell,
-                              capture_output=True, text=True, timeout=600, check=False)
+        done = subprocess.run(
+            ["sh", "-c", command],
+            cwd=study.path,
+            env=shell,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
         assert done.returncode == 0, f"{command}:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
     assert git_status(study) == ""
 
@@ -98,8 +106,9 @@ def study_kernel(study) -> str:
     """The name of the kernel `make setup` registered for this study (its .venv's Python)."""
     specs = json.loads(study.run(".venv/bin/jupyter", "kernelspec", "list", "--json").stdout)
     python = str(study.path / ".venv" / "bin" / "python")
-    names = [name for name, spec in specs["kernelspecs"].items()
-             if spec["spec"]["argv"][0] == python]
+    names = [
+        name for name, spec in specs["kernelspecs"].items() if spec["spec"]["argv"][0] == python
+    ]
     assert len(names) == 1, specs
     return names[0]
 
@@ -108,20 +117,38 @@ def study_kernel(study) -> str:
 def test_a_double_click_in_jupyterlab_opens_a_notebook_in_the_study_kernel(study, tmp_path):
     before = git_status(study)
     port, token = free_port(), "first-hour-test"
-    env = {**os.environ, "JUPYTER_PORT": str(port), "JUPYTER_TOKEN": token,
-           "BROWSER": "true"}  # BROWSER: JupyterLab opens no window of its own
+    env = {
+        **os.environ,
+        "JUPYTER_PORT": str(port),
+        "JUPYTER_TOKEN": token,
+        "BROWSER": "true",
+    }  # BROWSER: JupyterLab opens no window of its own
     log = tmp_path / "lab.log"
     with log.open("w") as out:
-        lab = subprocess.Popen(["make", "lab"], cwd=study.path, env=env, stdout=out,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+        lab = subprocess.Popen(
+            ["make", "lab"],
+            cwd=study.path,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         base = f"http://127.0.0.1:{port}"
         wait_for_server(f"{base}/api/status?token={token}", lab, log)
         driven = subprocess.run(
-            [str(study.path / ".venv" / "bin" / "python"), str(TESTS / "lab_browser.py"),
-             f"{base}/lab/tree/notebooks?token={token}", "01_explore.py",
-             "Python (first-hour)", "150 rows, 5 columns"],
-            capture_output=True, text=True, timeout=600, check=False,
+            [
+                str(study.path / ".venv" / "bin" / "python"),
+                str(TESTS / "lab_browser.py"),
+                f"{base}/lab/tree/notebooks?token={token}",
+                "01_explore.py",
+                "Python (first-hour)",
+                "150 rows, 5 columns",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
             env={**os.environ, "LAB_SCREENSHOT": str(tmp_path / "lab.png")},
         )
         assert driven.returncode == 0, driven.stdout + driven.stderr[-4000:]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import subprocess
 import sys
 import tempfile
@@ -23,7 +22,7 @@ from cookiecutter.main import cookiecutter
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
-from parsing import parse
+from parsing import front_matter, parse
 
 sys.path.append(str(TEMPLATE))
 import local_extensions  # noqa: E402 - the template's filters, as cookiecutter loads them
@@ -41,22 +40,62 @@ PROMPTED = [
 ]
 # Pieces a learner might type that mean something in one of the formats the text lands in.
 HOSTILE = [
-    '"', "'", '"""', ":", ": ", "#", " #", "\\", "\\n", "{{ 7*7 }}", "{%", "%}", "{#", "}}",
-    "yes", "no", "null", "on", "~", "- ", "1. ", "> ", "*", "_", "`", "|", "[", "]", "&amp;",
-    "<script>alert(1)</script>", "$(touch pwned)", "`id`", "${{ github.token }}", "$HOME",
-    "[x](javascript:alert(1))", "---", "...", "%", "@", "é", "中文", "😀", "👩‍🔬", "\u00a0",
+    '"',
+    "'",
+    '"""',
+    ":",
+    ": ",
+    "#",
+    " #",
+    "\\",
+    "\\n",
+    "{{ 7*7 }}",
+    "{%",
+    "%}",
+    "{#",
+    "}}",
+    "yes",
+    "no",
+    "null",
+    "on",
+    "~",
+    "- ",
+    "1. ",
+    "> ",
+    "*",
+    "_",
+    "`",
+    "|",
+    "[",
+    "]",
+    "&amp;",
+    "<script>alert(1)</script>",
+    "$(touch pwned)",
+    "`id`",
+    "${{ github.token }}",
+    "$HOME",
+    "[x](javascript:alert(1))",
+    "---",
+    "...",
+    "%",
+    "@",
+    "é",
+    "中文",
+    "😀",
+    "👩‍🔬",
+    "\u00a0",
     "  ",
 ]
 # What the hook accepts: no control characters, no line or paragraph separators.
 PRINTABLE = st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp"))
 FREE_TEXT = (
-    st.lists(st.one_of(st.sampled_from(HOSTILE), st.text(PRINTABLE, max_size=6)),
-             min_size=1, max_size=6)
+    st.lists(
+        st.one_of(st.sampled_from(HOSTILE), st.text(PRINTABLE, max_size=6)), min_size=1, max_size=6
+    )
     .map("".join)
     .filter(lambda text: text.strip())
 )
 MARKDOWN = MarkdownIt("commonmark").enable(["table", "strikethrough"])
-FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 
 
 def type_answers(output: Path, answers: dict[str, str]) -> Study:
@@ -87,7 +126,7 @@ def plain_texts(markdown: str) -> list[tuple[str, str]]:
 def read_back(study: Study) -> dict[str, object]:
     """Every place a free-text answer lands, read with that format's own parser."""
     pyproject = tomllib.loads(study.read("pyproject.toml"))["project"]
-    front = yaml.safe_load(FRONT_MATTER.match(study.read("WRITEUP.md"))[1])
+    front = front_matter(study.read("WRITEUP.md"))
     values = {
         "pyproject.toml description": pyproject["description"],
         "pyproject.toml author": pyproject["authors"][0]["name"],
@@ -108,12 +147,20 @@ def read_back(study: Study) -> dict[str, object]:
 def assert_reads_back(study: Study, name: str, author: str, question: str) -> None:
     got = read_back(study)
     exact = {
-        "pyproject.toml description": question, "pyproject.toml author": author,
-        "WRITEUP.md title": name, "WRITEUP.md author": author, "WRITEUP.md question": question,
+        "pyproject.toml description": question,
+        "pyproject.toml author": author,
+        "WRITEUP.md title": name,
+        "WRITEUP.md author": author,
+        "WRITEUP.md question": question,
     }
     if ".cruft.json question" in got:
-        exact.update({".cruft.json project_name": name, ".cruft.json author_name": author,
-                      ".cruft.json question": question})
+        exact.update(
+            {
+                ".cruft.json project_name": name,
+                ".cruft.json author_name": author,
+                ".cruft.json question": question,
+            }
+        )
     for where, expected in exact.items():
         assert got[where] == expected, where
     # Markdown drops surrounding whitespace whatever is written, so compare without it.
@@ -176,8 +223,14 @@ def test_surrounding_spaces_are_kept_where_the_format_can_hold_them(render):
 
 def test_braces_typed_at_the_real_prompt_stay_as_typed(tmp_path):
     typed = "".join({"project_name": "Sum {{ 7*7 }}"}.get(key, "") + "\n" for key in PROMPTED)
-    subprocess.run([sys.executable, "-m", "cookiecutter", str(TEMPLATE), "-o", str(tmp_path)],
-                   input=typed, capture_output=True, text=True, check=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "-m", "cookiecutter", str(TEMPLATE), "-o", str(tmp_path)],
+        input=typed,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     study = Study(tmp_path / "sum-7-7")
     assert tomllib.loads(study.read("pyproject.toml"))["project"]["name"] == "sum-7-7"
     assert plain_texts(study.read("README.md"))[0] == ("h1", "Sum {{ 7*7 }}")
@@ -193,8 +246,15 @@ def test_braces_given_on_the_command_line_are_rendered_by_cookiecutter(render):
 # Files an answer may land in, each quoted for its format and read back above. An answer
 # must never land in a Makefile, a shell script, a GitHub workflow (whose ${{ }} runs even
 # inside a quoted YAML string) or HTML.
-FREE_TEXT_FILES = {"README.md", "QUESTION.md", "WRITEUP.md", "pyproject.toml", "LICENSE",
-                   ".cruft.json", "data/README.md"}
+FREE_TEXT_FILES = {
+    "README.md",
+    "QUESTION.md",
+    "WRITEUP.md",
+    "pyproject.toml",
+    "LICENSE",
+    ".cruft.json",
+    "data/README.md",
+}
 
 
 def test_free_text_lands_only_where_it_is_quoted_and_read_back(render):

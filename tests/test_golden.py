@@ -16,8 +16,10 @@ from conftest import TEMPLATE
 sys.path.append(str(TEMPLATE / "tools"))
 import golden  # noqa: E402 - tools/golden.py, which `make golden` runs
 
-HOW_TO_ACCEPT = ("If the change is intended, run `make golden`, review `git diff tests/golden` "
-                 "and commit it with the change.")
+HOW_TO_ACCEPT = (
+    "If the change is intended, run `make golden`, review `git diff tests/golden` "
+    "and commit it with the change."
+)
 
 
 def describe(expected: dict, actual: dict, limit: int = 60) -> str:
@@ -29,8 +31,13 @@ def describe(expected: dict, actual: dict, limit: int = 60) -> str:
         if old == new:
             continue
         if isinstance(old, str) and isinstance(new, str):
-            lines += difflib.unified_diff(old.splitlines(), new.splitlines(),
-                                          f"golden/{path}", f"rendered/{path}", lineterm="")
+            lines += difflib.unified_diff(
+                old.splitlines(),
+                new.splitlines(),
+                f"golden/{path}",
+                f"rendered/{path}",
+                lineterm="",
+            )
         else:
             lines.append(f"changed: {path} ({old} -> {new})")
     shown = lines[:limit] + ([f"... {len(lines) - limit} more lines"] if len(lines) > limit else [])
@@ -41,5 +48,8 @@ def test_the_default_study_matches_the_golden_snapshot(render):
     actual = golden.snapshot(render().path)
     expected = golden.stored()
     if actual != expected:
-        pytest.fail(f"The rendered study differs from tests/golden/:\n"
-                    f"{describe(expected, actual)}\n\n{HOW_TO_ACCEPT}", pytrace=False)
+        pytest.fail(
+            f"The rendered study differs from tests/golden/:\n"
+            f"{describe(expected, actual)}\n\n{HOW_TO_ACCEPT}",
+            pytrace=False,
+        )

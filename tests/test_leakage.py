@@ -7,7 +7,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 # Each patch redefines prepare.split just before main(), as a learner's edit would.
-SCALE_BEFORE_SPLIT = '''
+SCALE_BEFORE_SPLIT = """
 _honest_split = split
 
 
@@ -20,9 +20,9 @@ def split(frame, decisions, settings):  # LEAK: the scaler sees the test rows
     return _honest_split(frame, decisions, settings)
 
 
-'''
+"""
 
-DUPLICATE_ACROSS_SETS = '''
+DUPLICATE_ACROSS_SETS = """
 _honest_split = split
 
 
@@ -31,7 +31,7 @@ def split(frame, decisions, settings):  # LEAK: some training rows are copied in
     return train, pd.concat([test, train.head(20)]), how
 
 
-'''
+"""
 
 
 def inject(study, patch: str) -> None:

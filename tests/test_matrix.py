@@ -13,30 +13,49 @@ import json
 import pytest
 from conftest import TEMPLATE
 
+import local_extensions
+
 OPTIONS = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
 DEFAULT = {k: v[0] for k, v in OPTIONS.items() if isinstance(v, list) and not k.startswith("_")}
 # Free text a learner might type, which the write-up page must show as text, never run.
 # (No braces: given this way, cookiecutter renders them; test_freetext.py types them.)
 HOSTILE_TEXT = {
-    "project_name": "<script>alert(1)</script> Study: \"yes\" & no",
+    "project_name": '<script>alert(1)</script> Study: "yes" & no',
     "author_name": "O'Brien <b>&amp;</b> $(touch pwned)",
     "question": "Is *x* < y? `id` # no",
 }
 COMBINATIONS = [
     pytest.param({}, id="default"),
     pytest.param(
-        {"dataset": "iris", "task": "classification", "env_manager": "pip", "compute": "dask",
-         "dvc_remote": "none", "license": "BSD-3-Clause"},
+        {
+            "dataset": "iris",
+            "task": "classification",
+            "env_manager": "pip",
+            "compute": "dask",
+            "dvc_remote": "none",
+            "license": "BSD-3-Clause",
+        },
         id="iris-pip-dask",
     ),
     pytest.param(
-        {"dataset": "diabetes", "env_manager": "uv", "compute": "dask", "dvc_remote": "none",
-         "license": "none"},
+        {
+            "dataset": "diabetes",
+            "env_manager": "uv",
+            "compute": "dask",
+            "dvc_remote": "none",
+            "license": "none",
+        },
         id="diabetes-uv-dask",
     ),
     pytest.param(
-        {"dataset": "diabetes", "task": "regression", "env_manager": "pip",
-         "compute": "pandas", "license": "CC-BY-4.0", **HOSTILE_TEXT},
+        {
+            "dataset": "diabetes",
+            "task": "regression",
+            "env_manager": "pip",
+            "compute": "pandas",
+            "license": "CC-BY-4.0",
+            **HOSTILE_TEXT,
+        },
         id="diabetes-pip-hostile-text",
     ),
 ]
@@ -49,14 +68,12 @@ def kind(answers: dict) -> str:
     task = answers.get("task", DEFAULT["task"])
     if task != "auto":
         return task
-    return "regression" if answers.get("dataset", DEFAULT["dataset"]) == "diabetes" else (
-        "classification")
+    return local_extensions.bundled_task(answers.get("dataset", DEFAULT["dataset"]))
 
 
 def classes(answers: dict) -> dict[str, str]:
     full = {**DEFAULT, **answers}
-    return {"kind": kind(answers), "env_manager": full["env_manager"],
-            "compute": full["compute"]}
+    return {"kind": kind(answers), "env_manager": full["env_manager"], "compute": full["compute"]}
 
 
 def test_the_combinations_cover_every_pair_of_what_changes_a_run():

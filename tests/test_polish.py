@@ -42,17 +42,22 @@ def test_outputs_are_written_with_the_usual_file_mode(render, tmp_path, umask, m
     for name in ("writeup.html", "metrics.json"):
         assert stat.S_IMODE((tmp_path / "reports" / name).stat().st_mode) == mode, name
     assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == [
-        "metrics.json", "writeup.html"]  # no temporary file left behind
+        "metrics.json",
+        "writeup.html",
+    ]  # no temporary file left behind
     assert json.loads((tmp_path / "reports" / "metrics.json").read_text()) == {"accuracy": 0.9}
 
 
 def test_the_closing_message_names_the_folder_the_study_is_in(tmp_path):
     """As `make demo` renders it: into demo/, not the folder cookiecutter was run from."""
     done = subprocess.run(
-        [sys.executable, "-m", "cookiecutter", "--no-input", "--output-dir", "demo",
-         str(TEMPLATE)],
-        cwd=tmp_path, env={**os.environ, "PWD": str(tmp_path)}, capture_output=True,
-        text=True, timeout=120, check=True,
+        [sys.executable, "-m", "cookiecutter", "--no-input", "--output-dir", "demo", str(TEMPLATE)],
+        cwd=tmp_path,
+        env={**os.environ, "PWD": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     assert "Your study is ready in ./demo/digits-practice-study" in done.stdout
     assert "    cd ./demo/digits-practice-study\n" in done.stdout
@@ -60,8 +65,13 @@ def test_the_closing_message_names_the_folder_the_study_is_in(tmp_path):
 
 
 def kernel_name(study) -> str:
-    done = study.run("make", "--no-print-directory", "--eval",
-                     "print-kernel: ; @echo $(KERNEL_NAME)", "print-kernel")
+    done = study.run(
+        "make",
+        "--no-print-directory",
+        "--eval",
+        "print-kernel: ; @echo $(KERNEL_NAME)",
+        "print-kernel",
+    )
     return done.stdout.strip()
 
 

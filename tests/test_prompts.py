@@ -22,8 +22,10 @@ sys.path.append(str(TEMPLATE))
 import local_extensions  # noqa: E402 - the template's own filters, as cookiecutter loads them
 
 CHOICES = {  # the number to type for a choice, as cookiecutter lists them
-    key: values for key, values in
-    json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8")).items()
+    key: values
+    for key, values in json.loads(
+        (TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8")
+    ).items()
     if isinstance(values, list) and not key.startswith("_")
 }
 # What a terminal shows cookiecutter's prompt counter as: "[3/17]".
@@ -34,8 +36,13 @@ def type_at_prompts(cwd: Path, lines: list[str], *options: str):
     """Run cookiecutter's command line, typing `lines` (one answer each); output as shown."""
     return subprocess.run(
         [sys.executable, "-m", "cookiecutter", *options, str(TEMPLATE)],
-        cwd=cwd, input="".join(line + "\n" for line in lines), text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120, check=False,
+        cwd=cwd,
+        input="".join(line + "\n" for line in lines),
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        timeout=120,
+        check=False,
     )
 
 
@@ -54,8 +61,13 @@ def defaults_for(**answers) -> dict:
 @pytest.mark.parametrize("dataset", ["digits", "iris", "wine", "breast_cancer", "diabetes"])
 def test_the_default_question_and_title_suit_the_chosen_dataset(dataset):
     answers = defaults_for(dataset=dataset)
-    word = {"digits": "digits", "iris": "iris", "wine": "wine", "breast_cancer": "tumours",
-            "diabetes": "diabetes"}[dataset]
+    word = {
+        "digits": "digits",
+        "iris": "iris",
+        "wine": "wine",
+        "breast_cancer": "tumours",
+        "diabetes": "diabetes",
+    }[dataset]
     assert word in answers["question"]
     assert answers["project_name"] == f"{dataset.replace('_', ' ').title()} Practice Study"
 
@@ -63,13 +75,16 @@ def test_the_default_question_and_title_suit_the_chosen_dataset(dataset):
 def test_own_data_gets_a_placeholder_question_and_a_title_from_its_file(tmp_path):
     table = tmp_path / "penguins.csv"
     table.write_text("bill,species\n1,a\n", encoding="utf-8")
-    answers = defaults_for(dataset="local_file", dataset_location=str(table),
-                           target_column="species")
+    answers = defaults_for(
+        dataset="local_file", dataset_location=str(table), target_column="species"
+    )
     assert answers["question"] == local_extensions.QUESTION_PLACEHOLDER
     assert answers["project_name"] == "Penguins Practice Study"
     # The target column's default is the file's last column.
-    assert defaults_for(dataset="local_file", dataset_location=str(table))[
-        "target_column"] == "species"
+    assert (
+        defaults_for(dataset="local_file", dataset_location=str(table))["target_column"]
+        == "species"
+    )
     assert defaults_for(dataset="iris")["target_column"] == "target"
 
 
@@ -96,10 +111,12 @@ def test_a_mistyped_email_is_refused_at_once_and_replay_asks_only_the_rest(tmp_p
     last_lines = done.stdout.strip().splitlines()[-2:]
     assert last_lines[0].endswith(
         "ERROR: author_email: 'ada-at-example.org' is not an email address (plain letters, "
-        "digits and . _ % + - before the @). For example: ada@example.org")
+        "digits and . _ % + - before the @). For example: ada@example.org"
+    )
     assert last_lines[1] == (
         "Nothing was created. Your answers so far are saved: "
-        f"`cookiecutter --replay {TEMPLATE}` asks only the rest.")
+        f"`cookiecutter --replay {TEMPLATE}` asks only the rest."
+    )
     assert "What kind of prediction" not in done.stdout
     assert list(tmp_path.iterdir()) == []
 
@@ -114,20 +131,42 @@ def test_a_mistyped_email_is_refused_at_once_and_replay_asks_only_the_rest(tmp_p
     assert "iris species" in (study / "QUESTION.md").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize(("answers", "field"), [
-    pytest.param({"dataset": "local_file", "dataset_location": "/no/such/penguins.csv"},
-                 "dataset_location", id="missing-file"),
-    pytest.param({"dataset": "csv_url", "dataset_location": "example.org/t.csv"},
-                 "dataset_location", id="url-without-scheme"),
-    pytest.param({"dataset": "csv_url", "dataset_location": "https://example.org/t.csv",
-                  "dataset_sha256": "abc"}, "dataset_sha256", id="short-checksum"),
-    pytest.param({"dataset": "iris", "dataset_location": "/tmp/x.csv"},
-                 "dataset_location", id="location-for-bundled"),
-    pytest.param({"dvc_remote": "s3", "dvc_remote_url": "my-bucket"},
-                 "dvc_remote_url", id="remote-without-scheme"),
-    pytest.param({"github_repo": "not a repo"}, "github_repo", id="github-repo"),
-    pytest.param({"project_slug": "../evil"}, "project_slug", id="slug"),
-])
+@pytest.mark.parametrize(
+    ("answers", "field"),
+    [
+        pytest.param(
+            {"dataset": "local_file", "dataset_location": "/no/such/penguins.csv"},
+            "dataset_location",
+            id="missing-file",
+        ),
+        pytest.param(
+            {"dataset": "csv_url", "dataset_location": "example.org/t.csv"},
+            "dataset_location",
+            id="url-without-scheme",
+        ),
+        pytest.param(
+            {
+                "dataset": "csv_url",
+                "dataset_location": "https://example.org/t.csv",
+                "dataset_sha256": "abc",
+            },
+            "dataset_sha256",
+            id="short-checksum",
+        ),
+        pytest.param(
+            {"dataset": "iris", "dataset_location": "/tmp/x.csv"},
+            "dataset_location",
+            id="location-for-bundled",
+        ),
+        pytest.param(
+            {"dvc_remote": "s3", "dvc_remote_url": "my-bucket"},
+            "dvc_remote_url",
+            id="remote-without-scheme",
+        ),
+        pytest.param({"github_repo": "not a repo"}, "github_repo", id="github-repo"),
+        pytest.param({"project_slug": "../evil"}, "project_slug", id="slug"),
+    ],
+)
 def test_each_checked_answer_is_refused_before_the_next_question(answers, field):
     with pytest.raises(local_extensions.RefusedAnswer) as refused:
         defaults_for(**answers)
@@ -147,6 +186,11 @@ def test_own_datas_placeholder_question_is_what_make_study_points_out(render, tm
     table.write_text("bill,species\n1,a\n2,b\n", encoding="utf-8")
     study = render(dataset="local_file", dataset_location=str(table), target_column="species")
     assert local_extensions.QUESTION_PLACEHOLDER in study.read("QUESTION.md")
-    flag = study.run("make", "--no-print-directory", "--eval",
-                     "flag: ; @grep -qF \"$(PLACEHOLDER)\" QUESTION.md && echo flagged", "flag")
+    flag = study.run(
+        "make",
+        "--no-print-directory",
+        "--eval",
+        'flag: ; @grep -qF "$(PLACEHOLDER)" QUESTION.md && echo flagged',
+        "flag",
+    )
     assert flag.stdout.strip() == "flagged"

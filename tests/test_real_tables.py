@@ -150,9 +150,8 @@ def flights(tmp_path_factory) -> Ran:
     study.make("setup")  # the environment, outside the cap: the pipeline is what is measured
     capped = run_capped(["make", "study"], study.path, CAP_BYTES, timeout=1500)
     assert capped.returncode == 0, capped.output[-4000:]
-    print(
-        f"flights: make study under {CAP_BYTES / 2**30:.0f} GB, peak {capped.peak_bytes / 2**30:.2f} GB"
-    )
+    peak_gb = capped.peak_bytes / 2**30
+    print(f"flights: make study under {CAP_BYTES / 2**30:.0f} GB, peak {peak_gb:.2f} GB")
     return read_outputs(table, study, capped.output)
 
 

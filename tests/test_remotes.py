@@ -98,7 +98,8 @@ def s3_server(tmp_path):
     log = (tmp_path / "moto.log").open("w")
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     endpoint = f"http://127.0.0.1:{port}"
     try:
@@ -109,7 +110,8 @@ def s3_server(tmp_path):
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"moto did not start: {(tmp_path / 'moto.log').read_text()}")
+                    log = (tmp_path / "moto.log").read_text()
+                    raise RuntimeError(f"moto did not start: {log}") from None
                 time.sleep(0.3)
         yield endpoint
     finally:
@@ -125,7 +127,8 @@ def s3_server(tmp_path):
 def digests(folder: Path) -> dict[str, str]:
     return {
         p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.iterdir()) if p.is_file() and p.name != ".gitkeep"
+        for p in sorted(folder.iterdir())
+        if p.is_file() and p.name != ".gitkeep"
     }
 
 
@@ -134,8 +137,11 @@ def test_s3_push_then_pull_restores_the_data(render, s3_server, monkeypatch):
     import boto3  # comes with moto; only this test needs it
 
     # Credentials come from the environment, as the study's docs/data.md tells learners.
-    for name, value in [("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
-                        ("AWS_DEFAULT_REGION", "us-east-1")]:
+    for name, value in [
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+    ]:
         monkeypatch.setenv(name, value)
     bucket = boto3.client("s3", endpoint_url=s3_server)
     bucket.create_bucket(Bucket="practice-data")

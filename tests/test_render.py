@@ -9,18 +9,23 @@ import yaml
 from conftest import PENGUINS_CSV
 from parsing import leftovers, parse
 
+import local_extensions
+
 TEMPLATE_JSON = json.loads(
     (__import__("conftest").TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8")
 )
 # Choices that only make sense with another answer beside them (pre_gen_project refuses them
 # alone).
 COMPANIONS = {
-    ("dvc_remote", "s3"): {"dvc_remote_url": "s3://my-bucket/studies/digits"},
-    ("dvc_remote", "gcs"): {"dvc_remote_url": "gs://my-bucket/studies/digits"},
-    ("dvc_remote", "azure"): {"dvc_remote_url": "azure://my-container/studies/digits"},
-    ("dvc_remote", "ssh"): {"dvc_remote_url": "ssh://me@server.example.org/srv/dvc/digits"},
-    ("dataset", "csv_url"): {"dataset_location": "https://example.org/data/penguins.csv",
-                             "dataset_sha256": "0" * 64, "target_column": "species"},
+    **{
+        ("dvc_remote", remote): {"dvc_remote_url": url}
+        for remote, url in local_extensions.REMOTE_EXAMPLES.items()
+    },
+    ("dataset", "csv_url"): {
+        "dataset_location": "https://example.org/data/penguins.csv",
+        "dataset_sha256": "0" * 64,
+        "target_column": "species",
+    },
     ("dataset", "local_file"): {"dataset_location": str(PENGUINS_CSV), "target_column": "species"},
     ("task", "regression"): {"dataset": "diabetes"},
 }
@@ -49,8 +54,18 @@ def test_every_choice_renders_and_parses(render, answers):
 
 def test_the_flow_is_visible_at_the_top(render):
     study = render()
-    for name in ("README.md", "QUESTION.md", "WRITEUP.md", "REVIEW.md", "params.yaml",
-                 "dvc.yaml", "Makefile", "pyproject.toml", "uv.lock", "data/README.md"):
+    for name in (
+        "README.md",
+        "QUESTION.md",
+        "WRITEUP.md",
+        "REVIEW.md",
+        "params.yaml",
+        "dvc.yaml",
+        "Makefile",
+        "pyproject.toml",
+        "uv.lock",
+        "data/README.md",
+    ):
         assert study.has_file(name), name
     stages = yaml.safe_load(study.read("dvc.yaml"))["stages"]
     assert list(stages) == ["get_data", "prepare", "train", "evaluate", "report"]
@@ -75,8 +90,12 @@ def test_the_chosen_licence_is_the_only_one(render, license_id):
     text = study.read("LICENSE")
     assert "Ada Lovelace" in text
     assert not (study.path / "licenses").exists()
-    expected = {"MIT": "MIT License", "BSD-3-Clause": "BSD 3-Clause",
-                "Apache-2.0": "Apache License", "CC-BY-4.0": "Attribution 4.0"}
+    expected = {
+        "MIT": "MIT License",
+        "BSD-3-Clause": "BSD 3-Clause",
+        "Apache-2.0": "Apache License",
+        "CC-BY-4.0": "Attribution 4.0",
+    }
     assert expected[license_id] in text
 
 
@@ -97,8 +116,7 @@ def test_first_commit_holds_the_whole_study(render):
 
 
 def test_without_git_identity_the_study_still_renders(render, monkeypatch, capfd):
-    for var in ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME", "GIT_AUTHOR_EMAIL",
-                "GIT_COMMITTER_EMAIL"):
+    for var in ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"):
         monkeypatch.delenv(var)
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
     study = render()
@@ -117,4 +135,7 @@ def test_each_dataset_names_its_task(render):
     for dataset, task in [("diabetes", "regression"), ("iris", "classification")]:
         params = yaml.safe_load(render(dataset=dataset).read("params.yaml"))
         assert {k: params["data"][k] for k in ("dataset", "target", "task")} == {
-            "dataset": dataset, "target": "target", "task": task}
+            "dataset": dataset,
+            "target": "target",
+            "task": task,
+        }

@@ -23,9 +23,7 @@ LEARNER_OWNED = ["QUESTION.md", "params.yaml", "notebooks", "WRITEUP.md", "data/
 
 
 def git(folder: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", *args], cwd=folder, capture_output=True, text=True, check=True
-    )
+    done = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, check=True)
     return done.stdout.strip()
 
 
@@ -45,8 +43,9 @@ def copy_template(into: Path, *, as_git_repo: bool = True) -> Path:
 
 
 def render_from(template: Path, output: Path, **answers) -> Study:
-    folder = cookiecutter(str(template), no_input=True, output_dir=str(output),
-                          extra_context=answers)
+    folder = cookiecutter(
+        str(template), no_input=True, output_dir=str(output), extra_context=answers
+    )
     return Study(Path(folder))
 
 

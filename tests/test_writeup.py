@@ -11,15 +11,23 @@ from pathlib import Path
 
 import pytest
 import yaml
+from chromium import HEADLESS
 from PIL import Image
 
 pytestmark = pytest.mark.slow
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 REFORMS_HEADINGS = [
-    "Study goals", "Computational reproducibility", "Data quality", "Preprocessing",
-    "Modelling", "Data leakage", "Metrics and uncertainty",
-    "Generalizability and limitations", "Ethics", "Feedback received and what I changed",
+    "Study goals",
+    "Computational reproducibility",
+    "Data quality",
+    "Preprocessing",
+    "Modelling",
+    "Data leakage",
+    "Metrics and uncertainty",
+    "Generalizability and limitations",
+    "Ethics",
+    "Feedback received and what I changed",
 ]
 
 
@@ -29,11 +37,17 @@ def screenshot(page: Path, out: Path, profile: Path) -> Image.Image:
             pytest.fail("chromium is missing: .ci/run installs Debian's chromium package")
         pytest.skip("chromium is not installed (apt-get install chromium)")
     subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={profile}", f"--screenshot={out}", "--window-size=1000,4000",
-         page.as_uri()],
-        check=True, capture_output=True, timeout=120,
+        [
+            CHROMIUM,
+            *HEADLESS,
+            f"--user-data-dir={profile}",
+            f"--screenshot={out}",
+            "--window-size=1000,4000",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     return Image.open(out).convert("RGB")
 
@@ -41,7 +55,7 @@ def screenshot(page: Path, out: Path, profile: Path) -> Image.Image:
 def coloured_pixels(image: Image.Image) -> int:
     """Pixels far from grey: the figures' colours, not the page's black and grey text."""
     raw = image.tobytes()
-    triples = zip(raw[0::3], raw[1::3], raw[2::3])
+    triples = zip(raw[0::3], raw[1::3], raw[2::3], strict=True)
     return sum(1 for r, g, b in triples if max(r, g, b) - min(r, g, b) > 60)
 
 
@@ -65,8 +79,15 @@ def test_writeup_has_every_reforms_section_and_the_reproduce_box(default_study):
     headings = re.findall(r"<h2[^>]*>(.*?)</h2>", html)
     for heading in REFORMS_HEADINGS:
         assert heading in headings, heading
-    for part in ("Reproduce this study", "Code (git commit)", "Raw data (DVC hash)",
-                 "Environment", "Model card", "Intended use", "Limitations"):
+    for part in (
+        "Reproduce this study",
+        "Code (git commit)",
+        "Raw data (DVC hash)",
+        "Environment",
+        "Model card",
+        "Intended use",
+        "Limitations",
+    ):
         assert part in html, part
     lock = yaml.safe_load(default_study.read("dvc.lock"))
     assert f"md5:{lock['stages']['get_data']['outs'][0]['md5']}" in html
@@ -85,8 +106,10 @@ def test_writeup_numbers_equal_metrics_json(default_study):
 
 
 def test_hostile_author_is_text_not_markup(render):
-    study = render(author_name="</script><script>alert(1)</script>",
-                   project_name="<img src=x onerror=alert(2)> study")
+    study = render(
+        author_name="</script><script>alert(1)</script>",
+        project_name="<img src=x onerror=alert(2)> study",
+    )
     study.make("study")
     html = study.read("reports/writeup.html")
     assert "<script>" not in html and "<img src=x" not in html

@@ -6,12 +6,15 @@ diff. After an intended change: run `make golden`, read `git diff tests/golden`,
 the snapshot with the change.
 
 What varies from one render to the next is replaced by a placeholder: the licence year and,
-in .cruft.json, the template's address and commit. Files that are not text, or that tools
-write (uv.lock), are kept as a SHA-256 in tests/golden/CHECKSUMS.
+in .cruft.json, the template's address and commit. Files that are not text, and the pin files
+`make lock` writes (uv.lock, requirements.txt, ...: tools/lock.py's PIN_FILES), are kept as a
+SHA-256 in tests/golden/CHECKSUMS: a change to them shows as a changed checksum, and
+tests/test_environments.py checks their content against uv.lock.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 import os
@@ -23,10 +26,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from lock import PIN_FILES  # noqa: E402 - tools/lock.py, beside this file
+
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"
 CHECKSUMS = GOLDEN / "CHECKSUMS"
-AS_CHECKSUM = {"uv.lock"}
 YEAR = re.compile(r"(Copyright (?:\(c\) )?)\d{4}")
 
 
@@ -60,7 +65,7 @@ def snapshot(study: Path) -> dict[str, str | Digest]:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             text = None
-        if text is None or relative in AS_CHECKSUM:
+        if text is None or any(fnmatch.fnmatch(relative, p) for p in PIN_FILES):
             files[relative] = Digest(hashlib.sha256(data).hexdigest())
         else:
             files[relative] = normalise(relative, text)
@@ -100,13 +105,21 @@ def render_canonical(output: Path) -> Path:
     home.mkdir(parents=True)
     temp.mkdir()
     env = {
-        **os.environ, "HOME": str(home), "TMPDIR": str(temp), "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Golden", "GIT_COMMITTER_NAME": "Golden",
-        "GIT_AUTHOR_EMAIL": "golden@example.org", "GIT_COMMITTER_EMAIL": "golden@example.org",
+        **os.environ,
+        "HOME": str(home),
+        "TMPDIR": str(temp),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "Golden",
+        "GIT_COMMITTER_NAME": "Golden",
+        "GIT_AUTHOR_EMAIL": "golden@example.org",
+        "GIT_COMMITTER_EMAIL": "golden@example.org",
     }
     subprocess.run(
         [sys.executable, "-m", "cookiecutter", "--no-input", str(ROOT), "-o", str(output)],
-        env=env, check=True, capture_output=True, text=True,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     (study,) = [p for p in output.iterdir() if p.name not in ("home", "tmp")]
     return study
@@ -116,8 +129,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as output:
         files = snapshot(render_canonical(Path(output)))
     store(files)
-    print(f"Wrote {len(files)} files to {GOLDEN.relative_to(ROOT)}/: review `git diff "
-          f"{GOLDEN.relative_to(ROOT)}` and commit it with the template change.")
+    print(
+        f"Wrote {len(files)} files to {GOLDEN.relative_to(ROOT)}/: review `git diff "
+        f"{GOLDEN.relative_to(ROOT)}` and commit it with the template change."
+    )
 
 
 if __name__ == "__main__":

@@ -5,10 +5,12 @@ This renders the default study, runs ``uv lock`` there (universal: every OS, Pyt
 3.10-3.13, from the public index), and writes back into the template:
 
 - ``uv.lock``, with the project's name turned into a template variable (env_manager=uv);
-- ``requirements.txt``: the same pins with their hashes, for pip (env_manager=pip);
+- ``requirements.txt``: the same pins with their hashes, for pip (env_manager=pip), and for
+  Binder and Colab, whose ``binder/postBuild`` and ``binder/colab.ipynb`` install it;
 - ``requirements/<name>.txt``: what each optional extra or dependency group adds to it;
 - ``environment.yml``: a pinned Python plus the same hashed pins in its pip section (conda);
-- ``binder/requirements.txt`` and ``binder/runtime.txt``: the Binder / Colab spec.
+- ``binder/runtime.txt``: the Python that Binder builds (repo2docker reads only ``binder/``
+  once that folder exists, so the pins are installed by ``binder/postBuild``).
 
 Every export is made by ``uv export`` from the lock alone, so all of them name the same pins.
 The post-generation hook keeps the files of the chosen env_manager only.
@@ -42,8 +44,15 @@ DEFAULT_SLUG = "digits-practice-study"
 CLOUD_PYTHON = "3.12"
 # Universal (markers for every OS and Python), exact pins, every file's hash, without the
 # study itself (it is installed from its folder, without dependencies, after these).
-EXPORT = ("export", "--frozen", "--format", "requirements.txt", "--no-emit-project",
-          "--no-header", "--no-annotate")
+EXPORT = (
+    "export",
+    "--frozen",
+    "--format",
+    "requirements.txt",
+    "--no-emit-project",
+    "--no-header",
+    "--no-annotate",
+)
 REQUIREMENTS_HEADER = """\
 # The study's pinned packages for pip: exact versions with hashes, for every OS and
 # Python 3.10-3.13, exported from uv.lock. Install with `make setup`, or:
@@ -65,6 +74,9 @@ ENVIRONMENT_HEADER = """\
 # Exported from uv.lock; do not edit by hand.
 """
 RUNTIME = f"python-{CLOUD_PYTHON}\n"
+# The pin files `make lock` writes, as glob patterns of paths in a study: hundreds of kB of
+# hashes that tools, not people, write (tests/golden keeps them as checksums).
+PIN_FILES = ("uv.lock", "requirements.txt", "requirements/*.txt", "environment.yml")
 
 
 def find_uv() -> str:
@@ -77,9 +89,7 @@ def render(into: Path) -> Path:
     """The default study, its uv.lock named as the study (the hook's job, skipped here)."""
     from cookiecutter.main import cookiecutter
 
-    study = Path(
-        cookiecutter(str(ROOT), no_input=True, output_dir=str(into), accept_hooks=False)
-    )
+    study = Path(cookiecutter(str(ROOT), no_input=True, output_dir=str(into), accept_hooks=False))
     # uv.lock is copied unrendered; uv must see the real name to reuse the current pins.
     lock = study / "uv.lock"
     lock.write_text(
@@ -99,8 +109,7 @@ def uv_export(study: Path, *options: str) -> str:
     """The hashed requirements uv.lock pins for the default groups (plus ``options``)."""
     uv = find_uv()
     command = [uv, *EXPORT, *options]
-    return subprocess.run(command, cwd=study, check=True, capture_output=True,
-                          text=True).stdout
+    return subprocess.run(command, cwd=study, check=True, capture_output=True, text=True).stdout
 
 
 def blocks(requirements: str) -> list[str]:
@@ -111,15 +120,18 @@ def blocks(requirements: str) -> list[str]:
 
 def entries(requirements: str) -> list[str]:
     """One requirement per item, with its pin, markers and hashes on one line."""
-    return [" ".join(part.strip() for part in block.split("\\\n")).strip()
-            for block in blocks(requirements)]
+    return [
+        " ".join(part.strip() for part in block.split("\\\n")).strip()
+        for block in blocks(requirements)
+    ]
 
 
 def optional_sets(study: Path) -> dict[str, tuple[str, str]]:
     """Each optional extra and non-default dependency group, with its `uv export` option."""
     pyproject = tomllib.loads((study / "pyproject.toml").read_text(encoding="utf-8"))
-    sets = {name: ("--extra", name)
-            for name in pyproject["project"].get("optional-dependencies", {})}
+    sets = {
+        name: ("--extra", name) for name in pyproject["project"].get("optional-dependencies", {})
+    }
     default = pyproject.get("tool", {}).get("uv", {}).get("default-groups", ["dev"])
     for group in pyproject.get("dependency-groups", {}):
         if group not in default:
@@ -170,7 +182,6 @@ def exports(study: Path, slug: str | None = None) -> dict[str, str]:
     files = {
         "requirements.txt": requirements,
         "environment.yml": environment_yml(base, slug, name),
-        "binder/requirements.txt": requirements,
         "binder/runtime.txt": RUNTIME,
     }
     kinds = {"--extra": "optional extra", "--group": "dependency group"}
