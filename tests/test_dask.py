@@ -48,7 +48,8 @@ def test_a_dask_study_prepares_on_dask_and_installs_it(render):
     assert "from dask.distributed import Client, LocalCluster" in study.read(PREPARE)
     assert not study.has_file("src/digits_practice_study/prepare_dask.py")
     assert 'TRAIN = DATA / "processed" / "train.parquet"' in study.read(
-        "src/digits_practice_study/config.py")
+        "src/digits_practice_study/config.py"
+    )
 
 
 def numbers(tree, prefix=""):

@@ -22,14 +22,17 @@ FEATURE = 'table = table.assign(petal_area=table["petal length (cm)"] * table["p
 
 @pytest.fixture(scope="module")
 def changed(tmp_path_factory):
-    study = render_into(tmp_path_factory.mktemp("learner"), project_name="Iris Study",
-                        dataset="iris")
+    study = render_into(
+        tmp_path_factory.mktemp("learner"), project_name="Iris Study", dataset="iris"
+    )
     source = study.read(MODEL_PY)
     # One registry entry (and its import), as docs/model.md shows.
     source = source.replace(
         "from sklearn.preprocessing import",
         "from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor\n"
-        "from sklearn.preprocessing import", 1)
+        "from sklearn.preprocessing import",
+        1,
+    )
     source = source.replace("MODELS = {\n", f"MODELS = {{\n    {KNN}\n", 1)
     # A feature, in the body of add_features only.
     body = '    """'
@@ -40,8 +43,10 @@ def changed(tmp_path_factory):
     study.write(MODEL_PY, source)
     params = study.read("params.yaml")
     assert "  model: linear\n" in params
-    study.write("params.yaml", params.replace("  model: linear\n",
-                                              "  model: knn\n  knn:\n    n_neighbors: 7\n", 1))
+    study.write(
+        "params.yaml",
+        params.replace("  model: linear\n", "  model: knn\n  knn:\n    n_neighbors: 7\n", 1),
+    )
     study.make("study")
     return study
 
@@ -51,7 +56,8 @@ def test_a_model_added_by_one_entry_is_trained_and_scored(changed):
     assert metrics["estimator"] == "KNeighborsClassifier"
     assert metrics["model"]["test"]["accuracy"] > metrics["baseline"]["test"]["accuracy"]
     fitted = changed.run(
-        ".venv/bin/python", "-c",
+        ".venv/bin/python",
+        "-c",
         "import joblib; m = joblib.load('models/model.joblib'); "
         "print(m[-1].get_params()['n_neighbors']); "
         "print(list(m.named_steps['preprocess'].get_feature_names_out()))",
@@ -63,9 +69,12 @@ def test_a_model_added_by_one_entry_is_trained_and_scored(changed):
 def test_the_changed_study_passes_its_own_tests(changed):
     # The study's tests fit every MODELS entry on a messy table, the new one included.
     result = changed.make("test")
-    assert "test_every_model_fits_your_rows_with_your_features[knn]" in changed.run(
-        ".venv/bin/python", "-m", "pytest", "--collect-only", "-q", "tests/test_model.py"
-    ).stdout
+    assert (
+        "test_every_model_fits_your_rows_with_your_features[knn]"
+        in changed.run(
+            ".venv/bin/python", "-m", "pytest", "--collect-only", "-q", "tests/test_model.py"
+        ).stdout
+    )
     assert " passed" in result.stdout and " failed" not in result.stdout
 
 
@@ -78,5 +87,6 @@ def test_a_misspelt_setting_is_refused_before_any_stage(changed):
         changed.write("params.yaml", params)
     assert run.returncode != 0
     assert "train.knn: KNeighborsClassifier (classification) has no setting neighbours" in (
-        run.stdout + run.stderr)
+        run.stdout + run.stderr
+    )
     assert "Running stage" not in run.stdout
