@@ -117,7 +117,8 @@ def open_chromium(profile: Path) -> tuple[subprocess.Popen, Page]:
 
 def main(url: str, notebook: str, kernel_display: str, expected_output: str) -> None:
     seen = {}
-    with tempfile.TemporaryDirectory() as profile:
+    # Chromium's helper processes may still write to the profile as the browser stops.
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         browser, page = open_chromium(Path(profile))
         try:
             page.send("Page.navigate", url=url)

@@ -6,38 +6,34 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-# Each patch redefines prepare.split just before main(), as a learner's edit would.
-SCALE_BEFORE_SPLIT = """
-_honest_split = split
+# Each patch edits prepare.py's main() where the split is made, as a learner's edit would.
+CALL = "        train, test, decisions = dataset.prepare_table(raw, params)\n"
 
+SCALE_BEFORE_SPLIT = (
+    """\
+        from sklearn.preprocessing import StandardScaler  # LEAK: the scaler sees the test rows
 
-def split(frame, decisions, settings):  # LEAK: the scaler sees the test rows
-    from sklearn.preprocessing import StandardScaler
-
-    features = [c for c in frame.columns if c != decisions["target"]]
-    frame = frame.copy()
-    frame[features] = StandardScaler().fit_transform(frame[features])
-    return _honest_split(frame, decisions, settings)
-
-
+        numbers = raw.select_dtypes("number").columns.drop(params["data"]["target"])
+        raw[numbers] = StandardScaler().fit_transform(raw[numbers])
 """
+    + CALL
+)
 
-DUPLICATE_ACROSS_SETS = """
-_honest_split = split
+DUPLICATE_ACROSS_SETS = (
+    CALL
+    + """\
+        import pandas as pd  # LEAK: some training rows are copied into the test set
 
-
-def split(frame, decisions, settings):  # LEAK: some training rows are copied into the test set
-    train, test, how = _honest_split(frame, decisions, settings)
-    return train, pd.concat([test, train.head(20)]), how
-
-
+        test = pd.concat([test, train.head(20)])
 """
+)
 
 
 def inject(study, patch: str) -> None:
     path = "src/digits_practice_study/prepare.py"
     source = study.read(path)
-    study.write(path, source.replace("\ndef main()", patch + "def main()", 1))
+    assert CALL in source, "prepare.py no longer makes the split where this test edits it"
+    study.write(path, source.replace(CALL, patch, 1))
 
 
 @pytest.fixture
@@ -49,6 +45,7 @@ def study(render):
 
 def test_scaling_before_the_split_fails_the_tests(study):
     inject(study, SCALE_BEFORE_SPLIT)
+    study.make("study")  # nothing in the pipeline can tell scaled values from measured ones
     result = study.make("test", check=False)
     assert result.returncode != 0
     assert "prepare must not transform features" in result.stdout

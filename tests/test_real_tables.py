@@ -183,7 +183,9 @@ BAD_PARAMS = [
     ),
     pytest.param("data", {"task": "clasification"}, "data.task = 'clasification'", id="typo"),
     pytest.param("prepare", {"split": "time"}, "split: time needs", id="time without column"),
-    pytest.param("train", {"model": "magic"}, "train.model = 'magic'", id="unknown model"),
+    pytest.param(
+        "train", {"model": "magic"}, "train.model 'magic' is not in MODELS", id="unknown model"
+    ),
 ]
 
 
