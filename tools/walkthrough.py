@@ -23,9 +23,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from markdown_it import MarkdownIt
+
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "walkthrough.md"
 
-FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```[ \t]*$", re.DOTALL | re.MULTILINE)
 HIDDEN = re.compile(r"^<!-- run:[ \t]*\n?(?P<body>.*?)-->", re.DOTALL | re.MULTILINE)
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -45,24 +46,30 @@ class WalkthroughFailed(AssertionError):
 
 
 def parse(text: str) -> list[Block]:
-    """Every fenced block and `<!-- run: -->` comment of the page, in order."""
+    """Every fenced block and `<!-- run: -->` comment of the page, in order (markdown-it)."""
+    line_starts = [0]
+    for line in text.splitlines(keepends=True):
+        line_starts.append(line_starts[-1] + len(line))
     blocks = []
-    for match in FENCE.finditer(text):
-        words = match["info"].split()
-        flags = {w for w in words[1:] if "=" not in w}
-        options = dict(w.split("=", 1) for w in words[1:] if "=" in w)
-        if "output" in flags:
-            kind = "output"
-        elif "norun" in flags:
-            kind = "norun"
-        elif words and words[0] in {"bash", "sh", "console", "shell"}:
-            kind = "run"
-        else:
-            kind = "other"
-        blocks.append(Block(kind, match["body"], match.start("body"), match.end("body"), options))
-    for match in HIDDEN.finditer(text):
-        blocks.append(Block("hidden", match["body"], match.start("body"), match.end("body")))
-    return sorted(blocks, key=lambda block: block.start)
+    for token in MarkdownIt("commonmark").parse(text):
+        if token.type == "fence" and token.map:
+            words = token.info.split()
+            flags = {w for w in words[1:] if "=" not in w}
+            options = dict(w.split("=", 1) for w in words[1:] if "=" in w)
+            if "output" in flags:
+                kind = "output"
+            elif "norun" in flags:
+                kind = "norun"
+            elif words and words[0] in {"bash", "sh", "console", "shell"}:
+                kind = "run"
+            else:
+                kind = "other"
+            start = line_starts[token.map[0] + 1]  # the line after the opening fence
+            blocks.append(Block(kind, token.content, start, start + len(token.content), options))
+        elif token.type == "html_block" and token.map and (hidden := HIDDEN.match(token.content)):
+            start = line_starts[token.map[0]] + hidden.start("body")
+            blocks.append(Block("hidden", hidden["body"], start, start + len(hidden["body"])))
+    return blocks
 
 
 def shown(output: str, home: Path, options: dict) -> str:
