@@ -82,8 +82,8 @@ def keep_chosen_compute_files():
     """The Dask variant's modules and test stay only in a study that computes with Dask."""
     if COMPUTE == "dask":
         return
-    for path in (Path("src", MODULE, "cluster.py"), Path("src", MODULE, "prepare_dask.py"),
-                 Path("tests", "test_prepare_dask.py"), Path("docs", "dask.md")):
+    for path in (Path("src", MODULE, "prepare_dask.py"), Path("tests", "test_prepare_dask.py"),
+                 Path("docs", "dask.md")):
         path.unlink(missing_ok=True)
 
 

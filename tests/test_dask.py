@@ -22,8 +22,7 @@ import pytest
 from conftest import Study, render_into
 
 TOLERANCE = 1e-9
-DASK_FILES = ["src/digits_practice_study/cluster.py",
-              "src/digits_practice_study/prepare_dask.py", "tests/test_prepare_dask.py",
+DASK_FILES = ["src/digits_practice_study/prepare_dask.py", "tests/test_prepare_dask.py",
               "docs/dask.md"]
 
 

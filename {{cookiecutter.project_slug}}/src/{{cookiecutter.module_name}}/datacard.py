@@ -36,6 +36,8 @@ def rows_account(decisions: dict) -> str:
     if not rows["removed"]:
         lines.append("- Removed: none")
     lines.append(f"- Used: {rows['used']} ({rows['train']} to train, {rows['test']} to test)")
+    if rows.get("train_sample"):  # compute=dask: prepare.train_rows caps the training rows
+        lines.append(train_sample_line(decisions))
     identical, split = rows["identical"], decisions["split"]
     if split["kind"] == "time":
         lines.append(
@@ -71,6 +73,17 @@ def rows_account(decisions: dict) -> str:
     else:
         lines.append("- Missing values: none")
     return "\n".join(lines)
+
+
+def train_sample_line(decisions: dict) -> str:
+    """The training sample of compute=dask, stated wherever the rows are accounted for."""
+    rows = decisions["rows"]
+    kind = "a stratified" if decisions["task"] == "classification" else "a random"
+    return (
+        f"- Fitted on {kind} sample of {rows['train_sample']} of the {rows['train']} training "
+        "rows (prepare.train_rows); cross-validation and the learning curve use the same "
+        "sample, the test score all test rows (docs/dask.md)"
+    )
 
 
 def roles_table(decisions: dict, names_shown: int = 8) -> str:
@@ -132,31 +145,50 @@ def single_features_table(decisions: dict, shown: int = 5) -> str:
     )
 
 
+def column_facts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per column: its type, and how many values are missing and how many distinct."""
+    return pd.DataFrame(
+        {"type": frame.dtypes.astype(str), "missing": frame.isna().sum(), "distinct": frame.nunique()}
+    )
+
+
 def columns_table(frame: pd.DataFrame, decisions: dict) -> str:
-    missing = frame.isna().sum()
+    return facts_table(column_facts(frame), len(frame), decisions)
+
+
+def facts_table(facts: pd.DataFrame, rows: int, decisions: dict) -> str:
+    """The columns table from ``column_facts`` (compute=dask counts them per partition)."""
     roles = {c["name"]: c for c in decisions["columns"]}
-    rows = [
+    table_rows = [
         [
             f"`{name}`",
             roles[str(name)]["role"],
-            str(frame[name].dtype),
-            int(missing[name]),
-            f"{missing[name] / max(len(frame), 1):.1%}",
-            int(frame[name].nunique()),
+            fact["type"],
+            int(fact["missing"]),
+            f"{fact['missing'] / max(rows, 1):.1%}",
+            fact["distinct"] if isinstance(fact["distinct"], str) else int(fact["distinct"]),
             roles[str(name)]["reason"],
         ]
-        for name in frame.columns
+        for name, fact in facts.iterrows()
     ]
     header = ["column", "role", "type", "missing", "missing %", "distinct values", "why"]
-    return table(header, rows)
+    return table(header, table_rows)
 
 
 def target_table(target: pd.Series, task: str) -> str:
     if task == "regression":
-        stats = target.describe()
-        rows = [[k, int(v) if k == "count" else f"{v:.4g}"] for k, v in stats.items()]
-        return table(["statistic", "value"], rows)
-    counts = target.value_counts(dropna=False)
+        return statistics_table(target.describe())
+    return class_table(target.value_counts(dropna=False))
+
+
+def statistics_table(stats: pd.Series) -> str:
+    """A number target's count, mean, spread and quartiles (``Series.describe()``)."""
+    rows = [[k, int(v) if k == "count" else f"{v:.4g}"] for k, v in stats.items()]
+    return table(["statistic", "value"], rows)
+
+
+def class_table(counts: pd.Series) -> str:
+    """Rows per class, largest first (``value_counts(dropna=False)``)."""
     total = counts.sum()
     rows = [
         ["(missing)" if pd.isna(label) else label, int(n), f"{n / total:.1%}"]
@@ -170,15 +202,22 @@ def target_table(target: pd.Series, task: str) -> str:
 
 def summary(frame: pd.DataFrame, decisions: dict, source) -> str:
     """The Markdown of ``data/summary.md`` for the raw table ``frame``."""
+    columns_md = columns_table(frame, decisions)
+    target_md = target_table(frame[decisions["target"]], decisions["task"])
+    return summary_of(frame.shape[1], columns_md, target_md, decisions, source)
+
+
+def summary_of(width: int, columns_md: str, target_md: str, decisions: dict, source) -> str:
+    """``data/summary.md`` from its tables: ``width`` columns, their table, the target's."""
     target = decisions["target"]
     features = sum(c["role"] in FEATURE_ROLES for c in decisions["columns"])
-    left_out = frame.shape[1] - 1 - features
+    left_out = width - 1 - features
     return f"""# What the data holds
 
 *Measured by the pipeline (prepare stage) from `{shown(source)}`. Do not edit: it is
 rewritten whenever the data changes. The data card, [README.md](README.md), is yours.*
 
-- Columns: {frame.shape[1]} (the target, {features} used as features, {left_out} left out)
+- Columns: {width} (the target, {features} used as features, {left_out} left out)
 - Target: `{cell(target)}`
 {classes_account(decisions)}
 
@@ -191,7 +230,7 @@ rewritten whenever the data changes. The data card, [README.md](README.md), is y
 Each column has one role. Only numeric, categorical and datetime columns reach the model;
 to change a role, name it in params.yaml under `data.columns` (e.g. `zip_code: categorical`).
 
-{columns_table(frame, decisions)}
+{columns_md}
 
 ## Features that carry the score on their own
 
@@ -203,5 +242,5 @@ is it known when a prediction is made, or recorded after the outcome (a leak)?
 
 ## Distribution of the target, `{cell(target)}`
 
-{target_table(frame[target], decisions["task"])}
+{target_md}
 """

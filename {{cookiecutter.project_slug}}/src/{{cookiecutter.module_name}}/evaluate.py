@@ -8,7 +8,11 @@ rows (mean and spread), then once on the held-out test rows with a bootstrap int
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import joblib
+import numpy as np
 import pandas as pd
 
 from . import checks, columns, datasets, environment, figures, modelling, paths, provenance, scoring
@@ -20,40 +24,70 @@ from .validation import read_table
 LEARNING_CURVE_ROWS = 20_000
 
 
-def evaluate(model, train: pd.DataFrame, test: pd.DataFrame, params: dict, decisions: dict) -> dict:
-    """All numbers the write-up reports, computed from the model and the two splits."""
+def read_parts(path: Path) -> Iterator[pd.DataFrame]:
+    """A split one part at a time: each file of a Parquet folder (compute=dask), or a CSV whole."""
+    if path.is_dir():
+        for part in sorted(path.glob("*.parquet")):
+            yield pd.read_parquet(part)
+    else:
+        yield read_table(path)
+
+
+def predict_in_parts(fitted: dict, parts, target: str, train_features=None):
+    """The test target and each model's predictions, made one part of the test rows at a time.
+
+    With ``train_features``, each part is checked to share no row with them (leakage guard).
+    Only the target and the predictions, one column each, are kept for the whole split.
+    """
+    labels, predicted = [], {label: [] for label in fitted}
+    for part in parts:
+        x_part, y_part = datasets.split_features(part, target)
+        if train_features is not None:
+            checks.assert_no_shared_rows(train_features, x_part[train_features.columns])
+        labels.append(y_part)
+        for label, model in fitted.items():
+            predicted[label].append(model.predict(x_part))
+    y_test = labels[0] if len(labels) == 1 else pd.concat(labels, ignore_index=True)
+    return y_test, {label: np.concatenate(p) for label, p in predicted.items()}
+
+
+def evaluate(model, train: pd.DataFrame, test, params: dict, decisions: dict) -> dict:
+    """All numbers the write-up reports, computed from the model and the two splits.
+
+    ``test`` is the test table, or its parts (``read_parts``): it is predicted part by part.
+    """
     settings = params["evaluate"]
     task, name, target = decisions["task"], decisions["metric"], decisions["target"]
     features = columns.features_by_role(decisions)
+    guarded = None
     if decisions["split"]["identical"] in ("none", "grouped"):
-        names = [n for group in features.values() for n in group]
-        checks.assert_no_shared_rows(train[names], test[names])
+        guarded = train[[n for group in features.values() for n in group]]
     checks.assert_preprocessing_in_pipeline(model)
     fn = scoring.metric(task, name)
     x_train, y_train = datasets.split_features(train, target)
-    x_test, y_test = datasets.split_features(test, target)
 
     candidates = {
         "model": model,
         "baseline": modelling.build_baseline(task, features).fit(x_train, y_train),
     }
+    parts = [test] if isinstance(test, pd.DataFrame) else test
+    y_test, predictions = predict_in_parts(candidates, parts, target, guarded)
     results = {
         "task": task,
         "estimator": type(model[-1]).__name__,
         "metric": name,
         "n_train": len(train),
-        "n_test": len(test),
+        "n_test": len(y_test),
     }
-    predictions, resampled = {}, {}
+    resampled = {}
     for label, fitted in candidates.items():
         # Progress, as these steps take a while on a big table.
         print(
             f"evaluate: {label}: {settings['cv_folds']}-fold cross-validation on {len(train)} "
             f"training rows, {settings['bootstrap_resamples']} bootstrap resamples of "
-            f"{len(test)} test rows",
+            f"{len(y_test)} test rows",
             flush=True,
         )
-        predictions[label] = fitted.predict(x_test)
         # Scored once per resample and reused for the paired difference below: the metric
         # calls take a large share of this stage's time.
         resampled[label] = scoring.bootstrap_scores(
@@ -85,16 +119,16 @@ def main() -> None:
     modelling.one_blas_thread()
     params = load()
     decisions = columns.load()
-    train, test = read_table(paths.TRAIN), read_table(paths.TEST)
+    train = read_table(paths.TRAIN)
     model = joblib.load(paths.MODEL)
-    results = evaluate(model, train, test, params, decisions)
+    results = evaluate(model, train, read_parts(paths.TEST), params, decisions)
 
     task, target, settings = decisions["task"], decisions["target"], params["evaluate"]
-    x_test, y_test = datasets.split_features(test, target)
+    y_test, predicted = predict_in_parts({"model": model}, read_parts(paths.TEST), target)
     paths.FIGURES.mkdir(parents=True, exist_ok=True)
     for old in paths.FIGURES.glob("*.png"):
         old.unlink()  # figures are outputs of this stage only; stale ones would mislead
-    figures.errors(task, y_test, model.predict(x_test), paths.FIGURES)
+    figures.errors(task, y_test, predicted["model"], paths.FIGURES)
     curve_rows = train.sample(min(len(train), LEARNING_CURVE_ROWS), random_state=settings["seed"])
     x_curve, y_curve = datasets.split_features(curve_rows, target)
     figures.learning_curve(

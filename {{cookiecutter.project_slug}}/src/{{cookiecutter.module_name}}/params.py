@@ -65,6 +65,10 @@ class Prepare(Section):
     split: Literal["random", "time", "group"] = "random"
     time_column: str | None = None
     group_column: str | None = None
+    # compute=dask only (docs/dask.md): the most training rows the model is fitted on, and
+    # the memory each worker of the default LocalCluster may use ("2GiB"; null: Dask's share).
+    train_rows: int | None = Field(None, ge=100)
+    worker_memory: str | None = None
 
     @model_validator(mode="after")
     def split_column_named(self) -> Prepare:

@@ -1,22 +1,30 @@
-"""Stage 2, prepare, on a Dask cluster: the rows of ``prepare.py``, in partitions.
+"""Stage 2, prepare, on a Dask cluster: the steps of ``prepare.py`` for a table larger than memory.
 
     python -m {{ cookiecutter.module_name }}.prepare_dask
 
-The data check and the data card are those of ``prepare.py``, so their messages and numbers
-are the same in both variants; they still read the raw table whole. The rest runs on the
-cluster of ``cluster.py``: the raw table is read in partitions, rows without a target and
-duplicate rows are dropped, and the rows are split with the same function and seed as in
-``prepare.py``. Train and test hold the same rows in the same order as with pandas, written
-as partitioned Parquet (``data/processed/train.parquet/part-00000.parquet``, ...).
+No step holds the whole raw table or a whole split in this process. The table is read in
+partitions on the cluster (``connect`` below), three times:
 
-Only three small columns of the raw table come back to this process: a row number, the
-target and a fingerprint of each row's features. The split is decided from them.
+1. Facts, per partition and then combined: rows, missing values, distinct values, smallest
+   and largest values, the target's classes, and a sample of rows drawn evenly from every
+   partition (at most ``SAMPLE_ROWS``). The data check and the column roles of ``prepare.py``
+   run on that sample; a table with fewer rows is its own sample, so then every number is
+   exactly the pandas variant's.
+2. Keys: three small columns of every row (row number, target, a fingerprint of its
+   features) come back here, and the split is decided from them with ``prepare.split_rows``,
+   the same function and seed as with pandas.
+3. The rows: the test split, and the training rows (a stratified sample of
+   ``prepare.train_rows`` rows when the training split is larger) are written as
+   partitioned Parquet (``data/processed/test.parquet/part-00000.parquet``, ...). The train
+   stage fits on the training file; evaluate predicts the test split one part at a time.
 """
 
 from __future__ import annotations
 
 import math
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -24,35 +32,197 @@ import dask
 import dask.dataframe as dd
 import numpy as np
 import pandas as pd
+from dask.distributed import Client, LocalCluster
+from sklearn.model_selection import train_test_split
 
-from . import checks, cluster, columns, datacard, paths, prepare, validation
+from . import checks, columns, datacard, paths, prepare, validation
 from .files import write_text_atomic
 from .params import load
 
 ROW, ORDER, FINGERPRINT = "__row", "__order", "__fingerprint"
 # Partitions of at most this many bytes of raw file, and at least one per worker.
-MAX_PARTITION_BYTES = 64 * 2**20
+MAX_PARTITION_BYTES = 32 * 2**20
+# The data check and the column roles look at a sample of at most this many rows.
+SAMPLE_ROWS = 100_000
+# The column types are read from the first rows of a CSV file.
+TYPE_ROWS = 100_000
+# Workers of the default LocalCluster: threads of this process, one per core up to this many.
+LOCAL_WORKERS = 2
+
+
+# --- The cluster ---------------------------------------------------------------------------
+
+
+def scheduler_address() -> str | None:
+    """``DASK_SCHEDULER_ADDRESS`` (Dask's ``scheduler-address`` setting), when set."""
+    return dask.config.get("scheduler-address", None)
+
+
+@contextmanager
+def connect(memory_limit: str | None = None) -> Iterator[Client]:
+    """A client of the configured scheduler, or of a LocalCluster that ends with the block.
+
+    On the LocalCluster each worker may hold ``memory_limit`` (``prepare.worker_memory``):
+    above 60% of it a worker moves data to disk, above 80% it pauses until memory is free.
+    A running cluster keeps the limits its workers were started with.
+    """
+    address = scheduler_address()
+    if address:
+        with Client(address) as client:
+            yield client
+        return
+    # Threads in this process: no worker start-up cost, and pandas releases the GIL in most
+    # of the work done here. No dashboard, so that stages never compete for its port.
+    with (
+        LocalCluster(
+            processes=False,
+            n_workers=LOCAL_WORKERS,
+            threads_per_worker=1,
+            memory_limit=memory_limit or "auto",
+            dashboard_address=None,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+def describe(client: Client) -> str:
+    return f"{client.scheduler.address} with {len(client.nthreads())} workers"
+
+
+# --- Reading in partitions -----------------------------------------------------------------
+
+
+def column_types(source: Path, data: dict) -> pd.Series:
+    """The type of each column: Parquet stores them; for CSV pandas reads the first rows.
+
+    When a CSV file has more rows than that, whole-number columns other than the target are
+    read as decimals, as a missing value further down could not be stored as a whole number.
+    """
+    dropped = data.get("drop_columns") or []
+    if source.suffix.lower() in (".parquet", ".pq"):
+        return dd.read_parquet(source).drop(columns=dropped, errors="ignore").dtypes
+    if source.stat().st_size <= MAX_PARTITION_BYTES:
+        head = validation.read_table(source, data["read"])  # small: read whole, checked
+    else:
+        head = pd.read_csv(source, nrows=TYPE_ROWS, **{**validation.CSV_DEFAULTS, **data["read"]})
+    types = head.drop(columns=dropped, errors="ignore").dtypes
+    if len(head) == TYPE_ROWS:
+        for name, kind in types.items():
+            if name != data["target"] and pd.api.types.is_integer_dtype(kind):
+                types[name] = np.dtype("float64")
+    return types
 
 
 def read_partitioned(source: Path, types: pd.Series, workers: int, data: dict) -> dd.DataFrame:
-    """The raw table in partitions, with the column types pandas gave it, rows numbered."""
-    columns = list(types.index)
+    """The raw table in partitions, with the column types of ``types``, rows numbered."""
+    names = list(types.index)
     # Keep the text columns' pandas type: Dask would turn them into Arrow strings, whose
     # missing value is pd.NA, and the model would then see other values than with pandas.
     dask.config.set({"dataframe.convert-string": False})
     if source.suffix.lower() in (".parquet", ".pq"):
-        frame = dd.read_parquet(source, columns=columns)
+        frame = dd.read_parquet(source, columns=names)
     else:
         size = source.stat().st_size
         blocksize = max(1, min(MAX_PARTITION_BYTES, math.ceil(size / max(workers, 1))))
         frame = dd.read_csv(
-            source, blocksize=blocksize, usecols=columns, dtype=types.to_dict(), **data["read"]
+            source, blocksize=blocksize, usecols=names, dtype=types.to_dict(), **data["read"]
         )
     if frame.npartitions < workers:  # Dask merges small blocks: give every worker a share
         frame = frame.repartition(npartitions=workers)
     # Each partition's index starts again at 0: a running count numbers rows across them.
     numbered = frame.assign(**{ROW: 1})
     return numbered.assign(**{ROW: numbered[ROW].cumsum() - 1})
+
+
+# --- Pass 1: facts per partition, combined -------------------------------------------------
+
+
+def sample_rows(part: pd.DataFrame, rows: int, seed: int) -> pd.DataFrame:
+    """At most ``rows`` rows of one partition, drawn at random; all of them when it has fewer."""
+    return part if len(part) <= rows else part.sample(n=rows, random_state=seed)
+
+
+def table_facts(frame: dd.DataFrame, target: str, seed: int) -> dict:
+    """What prepare needs to know of the whole table, computed partition by partition."""
+    table = frame.drop(columns=ROW)
+    numeric = [
+        name
+        for name, kind in table.dtypes.items()
+        if pd.api.types.is_numeric_dtype(kind) and not pd.api.types.is_bool_dtype(kind)
+    ]
+    per_partition = math.ceil(SAMPLE_ROWS / frame.npartitions)
+    wanted = {
+        "rows": table.map_partitions(len).sum(),
+        "missing": table.isna().sum(),
+        # HyperLogLog: an estimate within about 2%, in a few kilobytes per column.
+        "distinct": {name: table[name].nunique_approx() for name in table.columns},
+        "sample": frame.map_partitions(sample_rows, per_partition, seed),
+    }
+    if numeric:
+        wanted["smallest"], wanted["largest"] = table[numeric].min(), table[numeric].max()
+    if not pd.api.types.is_float_dtype(table.dtypes[target]):  # classes, or whole numbers
+        wanted["classes"] = table[target].value_counts(dropna=False)
+    if target in numeric:
+        wanted["statistics"] = table[target].describe()
+    try:
+        (facts,) = dask.compute(wanted)
+    except ValueError as error:
+        if "Mismatched dtypes" not in str(error):
+            raise
+        raise validation.DataProblem(
+            f"{validation.shown(paths.RAW_DATA)}: a column holds values further down that do not "
+            f"fit the type read from its first {TYPE_ROWS} rows (for example text in a column "
+            "of numbers). Dask's message:\n" + str(error)
+        ) from None
+    facts["sample"] = facts["sample"].sort_values(ROW, kind="stable")
+    facts["whole"] = len(facts["sample"]) == facts["rows"]
+    if facts["whole"]:  # the sample is the table: exact counts instead of estimates
+        facts["distinct"] = facts["sample"].drop(columns=ROW).nunique().to_dict()
+    return facts
+
+
+def decide(facts: dict, params: dict) -> dict:
+    """The decisions of ``prepare.decide``, made on the sample and corrected by the facts."""
+    sample = facts["sample"].drop(columns=ROW)
+    decisions = prepare.decide(sample, params)
+    if facts["whole"]:
+        return decisions
+    counts = facts.get("classes")
+    if decisions["task"] == "classification" and counts is not None:
+        counts = counts[counts.index.notna()].sort_values(ascending=False, kind="stable")
+        shares = {str(k): float(v / counts.sum()) for k, v in counts.items()}
+        decisions["class_shares"] = shares
+        decisions["metric"], decisions["metric_reason"] = columns.choose_metric(
+            decisions["task"], params["evaluate"]["metric"], shares
+        )
+    for column in decisions["columns"]:
+        if column["reason"] == "numbers" and is_running_number(facts, column["name"]):
+            column["role"], column["reason"] = "identifier", "a running number: a row number"
+    return decisions
+
+
+def is_running_number(facts: dict, name: str) -> bool:
+    """Whole numbers, one per row, no gaps: from the facts, as a sample has gaps."""
+    rows, smallest, largest = facts["rows"], facts["smallest"][name], facts["largest"][name]
+    return (
+        facts["missing"][name] == 0
+        and float(smallest) % 1 == 0
+        and float(largest - smallest) == rows - 1
+        and facts["distinct"][name] >= 0.95 * rows  # an estimate: within a few percent
+    )
+
+
+def repeats_expected(facts: dict, features: list[str], data: dict) -> bool:
+    """``prepare.repeats_expected`` on the usable rows: exact on a whole sample, else estimated."""
+    if facts["whole"]:
+        usable, _ = prepare.usable_rows(facts["sample"], data)
+        return prepare.repeats_expected(usable[features])
+    combinations = math.prod(max(int(facts["distinct"][name]), 1) for name in features)
+    return combinations < prepare.EXPECTED_REPEATS_FACTOR * facts["rows"]
+
+
+# --- Pass 2: the split, from three small columns --------------------------------------------
 
 
 def row_keys(part: pd.DataFrame, target: str, features: list[str]) -> pd.DataFrame:
@@ -66,19 +236,52 @@ def row_keys(part: pd.DataFrame, target: str, features: list[str]) -> pd.DataFra
     )
 
 
-def assign_rows(keys: pd.DataFrame, data: dict, decisions: dict, settings: dict, expected: bool):
+def assign_rows(keys: pd.DataFrame, params: dict, decisions: dict, expected: bool) -> dict:
     """The row numbers of train and test, in order, by the rules of ``prepare.py``."""
+    data, settings, target = params["data"], params["prepare"], params["data"]["target"]
     keys = keys.sort_values(ROW, kind="stable").reset_index(drop=True)
     kept, removed = prepare.usable_rows(keys, data)
+    if decisions["task"] == "classification":
+        prepare.check_class_sizes(kept[target], settings, params["evaluate"]["cv_folds"])
     train, test, identical = prepare.split_rows(
-        kept[data["target"]], kept[FINGERPRINT], expected, decisions["task"], settings
+        kept[target], kept[FINGERPRINT], expected, decisions["task"], settings
     )
-    if identical != "expected" and set(kept[FINGERPRINT].iloc[train]) & set(
-        kept[FINGERPRINT].iloc[test]
-    ):
+    prints = kept[FINGERPRINT].to_numpy()
+    if identical != "expected" and np.intersect1d(prints[train], prints[test]).size:
         raise checks.LeakageError("a row of features appears in both train and test")
+    repeated = kept[FINGERPRINT].duplicated(keep=False)
     rows = kept[ROW].to_numpy()
-    return rows[train], rows[test], removed, identical
+    return {
+        "train": rows[train],
+        "test": rows[test],
+        "train_labels": kept[target].to_numpy()[train],
+        "used": len(kept),
+        "removed": removed,
+        "identical": identical,
+        "repeated": {
+            "rows": int(repeated.sum()),
+            "patterns": int(kept[FINGERPRINT][repeated].nunique()),
+        },
+    }
+
+
+def training_rows(train: np.ndarray, labels: np.ndarray, params: dict, task: str) -> np.ndarray:
+    """The training rows the model is fitted on: all of them, or a stratified sample.
+
+    ``prepare.train_rows`` caps them; the sample keeps each class's share of the training
+    split (stratified), drawn with ``prepare.seed``.
+    """
+    size = params["prepare"]["train_rows"]
+    if size is None or len(train) <= size:
+        return train
+    stratify = labels if task == "classification" else None
+    chosen, _ = train_test_split(
+        train, train_size=size, random_state=params["prepare"]["seed"], stratify=stratify
+    )
+    return chosen
+
+
+# --- Pass 3: the rows, written in order ----------------------------------------------------
 
 
 def pick(part: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
@@ -102,44 +305,85 @@ def write_rows(frame: dd.DataFrame, rows: np.ndarray, target: Path) -> None:
     tmp.rename(target)
 
 
+# --- The account and the data card ---------------------------------------------------------
+
+
+def account(decisions: dict, facts: dict, split: dict, fitted_on: pd.DataFrame, seed: int) -> None:
+    """What ``prepare.account`` adds to the decisions, from the facts and the split."""
+    decisions["rows"] = {
+        "raw": int(facts["rows"]),
+        "used": split["used"],
+        "removed": split["removed"],
+        "identical": split["repeated"],
+        "train": len(split["train"]),
+        "test": len(split["test"]),
+    }
+    if len(fitted_on) < len(split["train"]):
+        decisions["rows"]["train_sample"] = len(fitted_on)
+    decisions["missing"] = {str(k): int(v) for k, v in facts["missing"].items() if v}
+    decisions["single_features"] = prepare.single_feature_scores(fitted_on, decisions, seed)
+
+
+def summary(facts: dict, types: pd.Series, decisions: dict) -> str:
+    """``data/summary.md`` from the facts; distinct values are estimates unless exact."""
+    if facts["whole"]:  # the sample is the table, so the pandas card is exact
+        return datacard.summary(facts["sample"].drop(columns=ROW), decisions, paths.RAW_DATA)
+    distinct = {name: f"about {int(n)}" for name, n in facts["distinct"].items()}
+    column_facts = pd.DataFrame(
+        {"type": types.astype(str), "missing": facts["missing"], "distinct": pd.Series(distinct)}
+    )
+    target = decisions["target"]
+    if decisions["task"] == "classification" and "classes" in facts:
+        target_md = datacard.class_table(facts["classes"])
+    elif "statistics" in facts:
+        target_md = datacard.statistics_table(facts["statistics"])
+    else:
+        target_md = datacard.class_table(facts["sample"][target].value_counts(dropna=False))
+    columns_md = datacard.facts_table(column_facts, int(facts["rows"]), decisions)
+    return datacard.summary_of(len(types), columns_md, target_md, decisions, paths.RAW_DATA)
+
+
 def main() -> None:
     params = load()
-    data = params["data"]
-    if params["prepare"]["split"] != "random":
+    data, settings = params["data"], params["prepare"]
+    if settings["split"] != "random":
         raise SystemExit(
             "prepare: with compute=dask only prepare.split: random is available so far; "
             "use compute=pandas for a time or group split"
         )
-    try:
-        raw = prepare.checked_raw(params)
-        decisions = prepare.decide(raw, params)
-        frame_in_memory, _ = prepare.usable_rows(raw, data)
-        if decisions["task"] == "classification":
-            prepare.check_class_sizes(
-                frame_in_memory[data["target"]], params["prepare"], params["evaluate"]["cv_folds"]
-            )
-    except (validation.DataProblem, ValueError) as problem:
-        raise SystemExit(f"prepare: the data check failed:\n{problem}") from None
-    features = prepare.feature_names(decisions)
-    checks.assert_target_not_a_feature(frame_in_memory[features], frame_in_memory[data["target"]])
-    expected = prepare.repeats_expected(frame_in_memory[features])
-    with cluster.connect() as client:
-        frame = read_partitioned(paths.RAW_DATA, raw.dtypes, len(client.nthreads()), data)
-        keys = frame.map_partitions(row_keys, data["target"], features).compute()
-        train, test, removed, identical = assign_rows(
-            keys, data, decisions, params["prepare"], expected
-        )
-        write_rows(frame, train, paths.TRAIN)
-        write_rows(frame, test, paths.TEST)
-        where = f"{frame.npartitions} partitions on {cluster.describe(client)}"
-    decisions["split"] = {"kind": "random", "identical": identical}
-    # train and test hold raw row numbers; the account reads them from the table in memory.
-    seed = params["prepare"]["seed"]
-    used, train_rows, test_rows = frame_in_memory, raw.iloc[train], raw.iloc[test]
-    prepare.account(decisions, raw, used, removed, train_rows, test_rows, seed)
+    with connect(settings["worker_memory"]) as client:
+        try:
+            types = column_types(paths.RAW_DATA, data)
+            frame = read_partitioned(paths.RAW_DATA, types, len(client.nthreads()), data)
+            facts = table_facts(frame, data["target"], settings["seed"])
+            sample = facts["sample"].drop(columns=ROW)
+            validation.validate(sample, data["target"], validation.shown(paths.RAW_DATA))
+            decisions = decide(facts, params)
+            features = prepare.feature_names(decisions)
+            checks.assert_target_not_a_feature(sample[features], sample[data["target"]])
+            expected = repeats_expected(facts, features, data)
+            keys = frame.map_partitions(row_keys, data["target"], features).compute()
+            split = assign_rows(keys, params, decisions, expected)
+        except (validation.DataProblem, ValueError) as problem:
+            raise SystemExit(f"prepare: the data check failed:\n{problem}") from None
+        del keys
+        fitted = training_rows(split["train"], split["train_labels"], params, decisions["task"])
+        write_rows(frame, fitted, paths.TRAIN)
+        write_rows(frame, split["test"], paths.TEST)
+        where = f"{frame.npartitions} partitions on {describe(client)}"
+    decisions["split"] = {"kind": "random", "identical": split["identical"]}
+    account(decisions, facts, split, validation.read_table(paths.TRAIN), settings["seed"])
     columns.save(decisions)
-    write_text_atomic(datacard.summary(raw, decisions, paths.RAW_DATA), paths.DATA_SUMMARY)
-    print(f"prepare: {len(train)} train rows, {len(test)} test rows; {where}")
+    write_text_atomic(summary(facts, types, decisions), paths.DATA_SUMMARY)
+    sampled = (
+        f" (the model is fitted on a stratified sample of {len(fitted)}: prepare.train_rows)"
+        if len(fitted) < len(split["train"])
+        else ""
+    )
+    print(
+        f"prepare: {len(split['train'])} train rows{sampled}, {len(split['test'])} test rows; "
+        f"{where}"
+    )
 
 
 if __name__ == "__main__":
