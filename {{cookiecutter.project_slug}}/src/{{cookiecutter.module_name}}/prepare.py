@@ -82,7 +82,9 @@ def usable_rows(raw: pd.DataFrame, data: dict) -> tuple[pd.DataFrame, list[dict]
     target = data["target"]
     drop_classes = [str(c) for c in data.get("drop_classes") or []]
     unlabelled = raw[target].isna()
-    in_dropped_class = raw[target].astype(str).isin(drop_classes) & ~unlabelled
+    in_dropped_class = ~unlabelled & (
+        raw[target].astype(str).isin(drop_classes) if drop_classes else False
+    )  # text of every target value only when needed: on millions of rows it is big
     removed = [
         {"reason": "no value in the target column", "rows": int(unlabelled.sum())},
         {"reason": "class listed in data.drop_classes", "rows": int(in_dropped_class.sum())},

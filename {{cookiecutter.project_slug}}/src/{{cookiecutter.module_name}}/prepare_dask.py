@@ -21,17 +21,20 @@ partitions on the cluster (``connect`` below), three times:
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import math
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial
 from pathlib import Path
 
 import dask
 import dask.dataframe as dd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from dask.distributed import Client, LocalCluster
 from sklearn.model_selection import train_test_split
 
@@ -46,6 +49,8 @@ MAX_PARTITION_BYTES = 32 * 2**20
 SAMPLE_ROWS = 100_000
 # The column types are read from the first rows of a CSV file.
 TYPE_ROWS = 100_000
+# A target with more values than this in a partition is a number, not classes.
+MAX_CLASSES = 1000
 # Workers of the default LocalCluster: threads of this process, one per core up to this many.
 LOCAL_WORKERS = 2
 
@@ -62,9 +67,9 @@ def scheduler_address() -> str | None:
 def connect(memory_limit: str | None = None) -> Iterator[Client]:
     """A client of the configured scheduler, or of a LocalCluster that ends with the block.
 
-    On the LocalCluster each worker may hold ``memory_limit`` (``prepare.worker_memory``):
-    above 60% of it a worker moves data to disk, above 80% it pauses until memory is free.
-    A running cluster keeps the limits its workers were started with.
+    On the LocalCluster each worker has ``memory_limit`` (``prepare.worker_memory``): above
+    60% of it, it moves the data it holds to disk. A running cluster keeps the limits its
+    workers were started with.
     """
     address = scheduler_address()
     if address:
@@ -73,7 +78,10 @@ def connect(memory_limit: str | None = None) -> Iterator[Client]:
         return
     # Threads in this process: no worker start-up cost, and pandas releases the GIL in most
     # of the work done here. No dashboard, so that stages never compete for its port.
+    # Each worker measures this whole process (its imported libraries too), so a worker that
+    # paused at 80% of its limit might wait forever: it moves data to disk instead.
     with (
+        dask.config.set({"distributed.worker.memory.pause": False}),
         LocalCluster(
             processes=False,
             n_workers=LOCAL_WORKERS,
@@ -84,6 +92,20 @@ def connect(memory_limit: str | None = None) -> Iterator[Client]:
         Client(cluster) as client,
     ):
         yield client
+
+
+def release_memory(client: Client) -> None:
+    """Hand memory freed after a pass back to the system (glibc keeps it otherwise; Linux).
+
+    Dask's documented remedy for "unmanaged memory": see its worker-memory page.
+    """
+
+    def trim() -> int:
+        return ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+    with contextlib.suppress(OSError, AttributeError):
+        trim()
+        client.run(trim)
 
 
 def describe(client: Client) -> str:
@@ -143,6 +165,14 @@ def sample_rows(part: pd.DataFrame, rows: int, seed: int) -> pd.DataFrame:
     return part if len(part) <= rows else part.sample(n=rows, random_state=seed)
 
 
+def class_counts(target: pd.Series) -> pd.DataFrame:
+    """Rows per value of one partition's target, or a mark that it has too many values."""
+    counts = target.value_counts(dropna=False)
+    too_many = len(counts) > MAX_CLASSES
+    counts = counts.iloc[:1] if too_many else counts
+    return pd.DataFrame({"value": counts.index, "rows": counts.to_numpy(), "too_many": too_many})
+
+
 def table_facts(frame: dd.DataFrame, target: str, seed: int) -> dict:
     """What prepare needs to know of the whole table, computed partition by partition."""
     table = frame.drop(columns=ROW)
@@ -161,8 +191,9 @@ def table_facts(frame: dd.DataFrame, target: str, seed: int) -> dict:
     }
     if numeric:
         wanted["smallest"], wanted["largest"] = table[numeric].min(), table[numeric].max()
-    if not pd.api.types.is_float_dtype(table.dtypes[target]):  # classes, or whole numbers
-        wanted["classes"] = table[target].value_counts(dropna=False)
+    # Rows per value of the target, per partition: classes, unless a partition has too many.
+    meta = class_counts(table[target]._meta_nonempty)
+    wanted["classes"] = table[target].map_partitions(class_counts, meta=meta)
     if target in numeric:
         wanted["statistics"] = table[target].describe()
     try:
@@ -176,6 +207,11 @@ def table_facts(frame: dd.DataFrame, target: str, seed: int) -> dict:
             "of numbers). Dask's message:\n" + str(error)
         ) from None
     facts["sample"] = facts["sample"].sort_values(ROW, kind="stable")
+    counted = facts["classes"]
+    facts["classes"] = None  # a number target: no classes to count
+    if not counted["too_many"].any():
+        together = counted.groupby("value", dropna=False, sort=False)["rows"].sum()
+        facts["classes"] = together.sort_values(ascending=False, kind="stable")
     facts["whole"] = len(facts["sample"]) == facts["rows"]
     if facts["whole"]:  # the sample is the table: exact counts instead of estimates
         facts["distinct"] = facts["sample"].drop(columns=ROW).nunique().to_dict()
@@ -188,7 +224,7 @@ def decide(facts: dict, params: dict) -> dict:
     decisions = prepare.decide(sample, params)
     if facts["whole"]:
         return decisions
-    counts = facts.get("classes")
+    counts = facts["classes"]
     if decisions["task"] == "classification" and counts is not None:
         counts = counts[counts.index.notna()].sort_values(ascending=False, kind="stable")
         shares = {str(k): float(v / counts.sum()) for k, v in counts.items()}
@@ -239,8 +275,7 @@ def row_keys(part: pd.DataFrame, target: str, features: list[str]) -> pd.DataFra
 def assign_rows(keys: pd.DataFrame, params: dict, decisions: dict, expected: bool) -> dict:
     """The row numbers of train and test, in order, by the rules of ``prepare.py``."""
     data, settings, target = params["data"], params["prepare"], params["data"]["target"]
-    keys = keys.sort_values(ROW, kind="stable").reset_index(drop=True)
-    kept, removed = prepare.usable_rows(keys, data)
+    kept, removed = prepare.usable_rows(keys, data)  # partitions come in order: rows rise
     if decisions["task"] == "classification":
         prepare.check_class_sizes(kept[target], settings, params["evaluate"]["cv_folds"])
     train, test, identical = prepare.split_rows(
@@ -284,25 +319,59 @@ def training_rows(train: np.ndarray, labels: np.ndarray, params: dict, task: str
 # --- Pass 3: the rows, written in order ----------------------------------------------------
 
 
-def pick(part: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
-    """The partition's rows that are in ``rows``, numbered by their place there."""
-    place = pd.Series(np.arange(len(rows)), index=rows)
-    chosen = part[part[ROW].isin(place.index)]
-    return chosen.assign(**{ORDER: place.reindex(chosen[ROW]).to_numpy()}).drop(columns=ROW)
+def pick(part: pd.DataFrame, rows: np.ndarray, places: np.ndarray) -> pd.DataFrame:
+    """The partition's rows among ``rows`` (sorted), each numbered by its place in the split.
+
+    Row numbers rise within a partition, so the wanted ones are found by binary search.
+    """
+    numbers = part[ROW].to_numpy()
+    low, high = np.searchsorted(rows, [numbers[0], numbers[-1] + 1]) if len(numbers) else (0, 0)
+    chosen = part.iloc[np.searchsorted(numbers, rows[low:high])]
+    return chosen.drop(columns=ROW).assign(**{ORDER: places[low:high]})
 
 
-def write_rows(frame: dd.DataFrame, rows: np.ndarray, target: Path) -> None:
-    """Rows ``rows`` of ``frame``, in that order, as partitioned Parquet at ``target``."""
-    picked = frame.map_partitions(partial(pick, rows=rows))
-    # The order is known (0 .. n-1), so the partition bounds are too: no pass over the data.
-    bounds = np.linspace(0, max(len(rows) - 1, 0), frame.npartitions + 1).round()
-    divisions = sorted({int(b) for b in bounds})
-    ordered = picked.set_index(ORDER, divisions=divisions * 2 if len(divisions) == 1 else divisions)
-    tmp = target.with_name(f".{target.name}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    ordered.to_parquet(tmp, write_index=False, name_function=lambda i: f"part-{i:05d}.parquet")
-    shutil.rmtree(target, ignore_errors=True)
-    tmp.rename(target)
+def scatter(part: pd.DataFrame, splits: dict, folders: dict, partition_info=None) -> pd.DataFrame:
+    """Write each split's rows of this partition into buckets of neighbouring places."""
+    number = partition_info["number"] if partition_info else 0
+    for name, (rows, places, parts) in splits.items():
+        chosen = pick(part, rows, places)
+        bucket = chosen[ORDER].to_numpy() * parts // max(len(places), 1)
+        for b, piece in chosen.groupby(bucket):
+            piece.to_parquet(folders[name] / f"bucket-{b:05d}-from-{number:05d}.parquet")
+    return pd.DataFrame({"rows": [len(part)]})
+
+
+def write_rows(frame: dd.DataFrame, selections: dict[Path, np.ndarray]) -> None:
+    """For each target path, its rows of ``frame`` in the given order, as partitioned Parquet.
+
+    One pass over ``frame``: each partition sends its chosen rows to buckets on disk (rows
+    whose places are neighbours share a bucket), then each bucket is put in order and
+    written as one part. No step holds more than a partition or a bucket: an external sort.
+    """
+    parts = frame.npartitions
+    splits, folders = {}, {}
+    for target, rows in selections.items():
+        sorter = np.argsort(rows, kind="stable")
+        splits[target] = (rows[sorter], sorter, parts)
+        folders[target] = target.with_name(f".{target.name}.buckets")
+        shutil.rmtree(folders[target], ignore_errors=True)
+        folders[target].mkdir(parents=True)
+    meta = pd.DataFrame({"rows": pd.Series([], dtype="int64")})
+    frame.map_partitions(scatter, splits, folders, meta=meta).compute()
+    schema = pa.Schema.from_pandas(frame._meta_nonempty.drop(columns=ROW), preserve_index=False)
+    for target, folder in folders.items():
+        tmp = target.with_name(f".{target.name}.tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        for b in range(parts):
+            pieces = [pd.read_parquet(p) for p in sorted(folder.glob(f"bucket-{b:05d}-*"))]
+            if pieces:
+                bucket = pd.concat(pieces).sort_values(ORDER).drop(columns=ORDER)
+                table = pa.Table.from_pandas(bucket, schema=schema, preserve_index=False)
+                pq.write_table(table, tmp / f"part-{b:05d}.parquet")
+        shutil.rmtree(folder)
+        shutil.rmtree(target, ignore_errors=True)
+        tmp.rename(target)
 
 
 # --- The account and the data card ---------------------------------------------------------
@@ -333,7 +402,7 @@ def summary(facts: dict, types: pd.Series, decisions: dict) -> str:
         {"type": types.astype(str), "missing": facts["missing"], "distinct": pd.Series(distinct)}
     )
     target = decisions["target"]
-    if decisions["task"] == "classification" and "classes" in facts:
+    if decisions["task"] == "classification" and facts["classes"] is not None:
         target_md = datacard.class_table(facts["classes"])
     elif "statistics" in facts:
         target_md = datacard.statistics_table(facts["statistics"])
@@ -356,6 +425,7 @@ def main() -> None:
             types = column_types(paths.RAW_DATA, data)
             frame = read_partitioned(paths.RAW_DATA, types, len(client.nthreads()), data)
             facts = table_facts(frame, data["target"], settings["seed"])
+            release_memory(client)
             sample = facts["sample"].drop(columns=ROW)
             validation.validate(sample, data["target"], validation.shown(paths.RAW_DATA))
             decisions = decide(facts, params)
@@ -363,13 +433,14 @@ def main() -> None:
             checks.assert_target_not_a_feature(sample[features], sample[data["target"]])
             expected = repeats_expected(facts, features, data)
             keys = frame.map_partitions(row_keys, data["target"], features).compute()
+            release_memory(client)
             split = assign_rows(keys, params, decisions, expected)
         except (validation.DataProblem, ValueError) as problem:
             raise SystemExit(f"prepare: the data check failed:\n{problem}") from None
         del keys
+        release_memory(client)
         fitted = training_rows(split["train"], split["train_labels"], params, decisions["task"])
-        write_rows(frame, fitted, paths.TRAIN)
-        write_rows(frame, split["test"], paths.TEST)
+        write_rows(frame, {paths.TRAIN: fitted, paths.TEST: split["test"]})
         where = f"{frame.npartitions} partitions on {describe(client)}"
     decisions["split"] = {"kind": "random", "identical": split["identical"]}
     account(decisions, facts, split, validation.read_table(paths.TRAIN), settings["seed"])
