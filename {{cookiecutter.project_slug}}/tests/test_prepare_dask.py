@@ -34,7 +34,8 @@ def raw_file(messy, tmp_path):
     return path
 
 
-def test_dask_prepare_gives_the_rows_of_pandas(client, raw_file, tmp_path, params):
+def test_dask_prepare_gives_the_rows_of_pandas(client, raw_file, tmp_path, params, monkeypatch):
+    monkeypatch.setattr(prepare_dask, "PART_ROWS", 10)  # parts of 10 rows: several per split
     raw = pd.read_csv(raw_file)
     settings = {**params, "data": DATA, "prepare": {**params["prepare"], **SETTINGS}}
     want_train, want_test, decisions = prepare.prepare_table(raw, settings)
@@ -53,7 +54,7 @@ def test_dask_prepare_gives_the_rows_of_pandas(client, raw_file, tmp_path, param
     for rows, want, name in pairs:
         target = tmp_path / f"{name}.parquet"
         prepare_dask.write_rows(frame, {target: rows})
-        assert len(list(target.glob("part-*.parquet"))) == frame.npartitions
+        assert len(list(target.glob("part-*.parquet"))) == frame.npartitions  # 3: one each
         pd.testing.assert_frame_equal(read_table(target), want.reset_index(drop=True))
 
 
@@ -67,6 +68,7 @@ def test_a_table_larger_than_the_sample_is_counted_whole(client, raw_file, param
     assert not facts["whole"] and len(facts["sample"]) <= 42
     assert facts["rows"] == len(raw)
     assert facts["missing"].to_dict() == raw.isna().sum().to_dict()
+    assert facts["distinct"]["colour"] == 3 and facts["distinct"]["size"] == raw["size"].nunique()
     decisions = prepare_dask.decide(facts, settings)
     shares = raw["target"].dropna().value_counts(normalize=True)
     assert decisions["class_shares"] == pytest.approx({str(k): v for k, v in shares.items()})

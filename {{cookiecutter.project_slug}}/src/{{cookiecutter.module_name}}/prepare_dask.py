@@ -44,13 +44,17 @@ from .params import load
 
 ROW, ORDER, FINGERPRINT = "__row", "__order", "__fingerprint"
 # Partitions of at most this many bytes of raw file, and at least one per worker.
-MAX_PARTITION_BYTES = 32 * 2**20
+MAX_PARTITION_BYTES = 16 * 2**20
+# Each split is written in parts of about this many rows (at most one per raw partition).
+PART_ROWS = 50_000
 # The data check and the column roles look at a sample of at most this many rows.
 SAMPLE_ROWS = 100_000
 # The column types are read from the first rows of a CSV file.
 TYPE_ROWS = 100_000
 # A target with more values than this in a partition is a number, not classes.
 MAX_CLASSES = 1000
+# Distinct values are counted up to this many per partition; the card says "over" beyond.
+MAX_LISTED_VALUES = 1000
 # Workers of the default LocalCluster: threads of this process, one per core up to this many.
 LOCAL_WORKERS = 2
 
@@ -165,39 +169,69 @@ def sample_rows(part: pd.DataFrame, rows: int, seed: int) -> pd.DataFrame:
     return part if len(part) <= rows else part.sample(n=rows, random_state=seed)
 
 
-def class_counts(target: pd.Series) -> pd.DataFrame:
-    """Rows per value of one partition's target, or a mark that it has too many values."""
+def class_counts(target: pd.Series) -> pd.Series | None:
+    """Rows per value of one partition's target; None when it has too many values for classes."""
     counts = target.value_counts(dropna=False)
-    too_many = len(counts) > MAX_CLASSES
-    counts = counts.iloc[:1] if too_many else counts
-    return pd.DataFrame({"value": counts.index, "rows": counts.to_numpy(), "too_many": too_many})
+    return counts if len(counts) <= MAX_CLASSES else None
+
+
+def distinct_values(column: pd.Series) -> np.ndarray | None:
+    """The distinct values of one partition's column; None when there are very many."""
+    values = column.dropna().unique()
+    return values if len(values) <= MAX_LISTED_VALUES else None
+
+
+def partition_facts(part: pd.DataFrame, target: str, sample_size: int, seed: int) -> dict:
+    """What one partition holds: counts to add up with the other partitions', and a sample."""
+    table = part.drop(columns=ROW)
+    numbers = table.select_dtypes("number")
+    return {
+        "rows": len(table),
+        "missing": table.isna().sum(),
+        "values": {name: distinct_values(table[name]) for name in table.columns},
+        "smallest": numbers.min(),
+        "largest": numbers.max(),
+        "classes": class_counts(table[target]),
+        "sample": sample_rows(part, sample_size, seed),
+    }
+
+
+def combine(parts: list[dict]) -> dict:
+    """The facts of the whole table from those of its partitions."""
+    names = parts[0]["missing"].index
+
+    def distinct(name) -> int | None:  # None: more than MAX_LISTED_VALUES in some partition
+        listed = [p["values"][name] for p in parts]
+        if any(values is None for values in listed):
+            return None
+        return len(pd.unique(np.concatenate(listed))) if listed else 0
+
+    classes = [p["classes"] for p in parts]
+    if any(counts is None for counts in classes):
+        counted = None  # a number target: no classes to count
+    else:
+        together = pd.concat(classes).groupby(level=0, dropna=False, sort=False).sum()
+        counted = together.sort_values(ascending=False, kind="stable")
+    return {
+        "rows": sum(p["rows"] for p in parts),
+        "missing": sum(p["missing"] for p in parts),
+        "distinct": {name: distinct(name) for name in names},
+        "smallest": pd.concat([p["smallest"] for p in parts], axis=1).min(axis=1),
+        "largest": pd.concat([p["largest"] for p in parts], axis=1).max(axis=1),
+        "classes": counted,
+        "sample": pd.concat([p["sample"] for p in parts]).sort_values(ROW, kind="stable"),
+    }
 
 
 def table_facts(frame: dd.DataFrame, target: str, seed: int) -> dict:
-    """What prepare needs to know of the whole table, computed partition by partition."""
-    table = frame.drop(columns=ROW)
-    numeric = [
-        name
-        for name, kind in table.dtypes.items()
-        if pd.api.types.is_numeric_dtype(kind) and not pd.api.types.is_bool_dtype(kind)
-    ]
+    """What prepare needs to know of the whole table: per partition, then added up."""
     per_partition = math.ceil(SAMPLE_ROWS / frame.npartitions)
-    wanted = {
-        "rows": table.map_partitions(len).sum(),
-        "missing": table.isna().sum(),
-        # HyperLogLog: an estimate within about 2%, in a few kilobytes per column.
-        "distinct": {name: table[name].nunique_approx() for name in table.columns},
-        "sample": frame.map_partitions(sample_rows, per_partition, seed),
-    }
-    if numeric:
-        wanted["smallest"], wanted["largest"] = table[numeric].min(), table[numeric].max()
-    # Rows per value of the target, per partition: classes, unless a partition has too many.
-    meta = class_counts(table[target]._meta_nonempty)
-    wanted["classes"] = table[target].map_partitions(class_counts, meta=meta)
-    if target in numeric:
-        wanted["statistics"] = table[target].describe()
+    tasks = [
+        dask.delayed(partition_facts)(part, target, per_partition, seed)
+        for part in frame.to_delayed()
+    ]
     try:
-        (facts,) = dask.compute(wanted)
+        facts = combine(dask.compute(*tasks))
     except ValueError as error:
         if "Mismatched dtypes" not in str(error):
             raise
@@ -206,12 +240,6 @@ def table_facts(frame: dd.DataFrame, target: str, seed: int) -> dict:
             f"fit the type read from its first {TYPE_ROWS} rows (for example text in a column "
             "of numbers). Dask's message:\n" + str(error)
         ) from None
-    facts["sample"] = facts["sample"].sort_values(ROW, kind="stable")
-    counted = facts["classes"]
-    facts["classes"] = None  # a number target: no classes to count
-    if not counted["too_many"].any():
-        together = counted.groupby("value", dropna=False, sort=False)["rows"].sum()
-        facts["classes"] = together.sort_values(ascending=False, kind="stable")
     facts["whole"] = len(facts["sample"]) == facts["rows"]
     if facts["whole"]:  # the sample is the table: exact counts instead of estimates
         facts["distinct"] = facts["sample"].drop(columns=ROW).nunique().to_dict()
@@ -233,19 +261,22 @@ def decide(facts: dict, params: dict) -> dict:
             decisions["task"], params["evaluate"]["metric"], shares
         )
     for column in decisions["columns"]:
-        if column["reason"] == "numbers" and is_running_number(facts, column["name"]):
+        unique = sample[column["name"]].is_unique
+        if column["reason"] == "numbers" and unique and is_running_number(facts, column["name"]):
             column["role"], column["reason"] = "identifier", "a running number: a row number"
     return decisions
 
 
 def is_running_number(facts: dict, name: str) -> bool:
-    """Whole numbers, one per row, no gaps: from the facts, as a sample has gaps."""
+    """Whole numbers, one per row, no gaps: from the facts, as a sample has gaps.
+
+    Only asked of a column whose sample values are all different (see ``decide``).
+    """
     rows, smallest, largest = facts["rows"], facts["smallest"][name], facts["largest"][name]
     return (
         facts["missing"][name] == 0
         and float(smallest) % 1 == 0
         and float(largest - smallest) == rows - 1
-        and facts["distinct"][name] >= 0.95 * rows  # an estimate: within a few percent
     )
 
 
@@ -254,7 +285,10 @@ def repeats_expected(facts: dict, features: list[str], data: dict) -> bool:
     if facts["whole"]:
         usable, _ = prepare.usable_rows(facts["sample"], data)
         return prepare.repeats_expected(usable[features])
-    combinations = math.prod(max(int(facts["distinct"][name]), 1) for name in features)
+    distinct = [facts["distinct"][name] for name in features]
+    if any(n is None for n in distinct):  # a feature with very many values: repeats are rare
+        return False
+    combinations = math.prod(max(n, 1) for n in distinct)
     return combinations < prepare.EXPECTED_REPEATS_FACTOR * facts["rows"]
 
 
@@ -274,15 +308,21 @@ def row_keys(part: pd.DataFrame, target: str, features: list[str]) -> pd.DataFra
 
 def assign_rows(keys: pd.DataFrame, params: dict, decisions: dict, expected: bool) -> dict:
     """The row numbers of train and test, in order, by the rules of ``prepare.py``."""
-    data, settings, target = params["data"], params["prepare"], params["data"]["target"]
-    kept, removed = prepare.usable_rows(keys, data)  # partitions come in order: rows rise
+    kept, removed = prepare.usable_rows(keys, params["data"])
+    return split_usable(kept, removed, params, decisions, expected)
+
+
+def split_usable(kept, removed, params: dict, decisions: dict, expected: bool) -> dict:
+    """``assign_rows`` once the usable rows' keys are known (rows in rising order)."""
+    settings, target = params["prepare"], params["data"]["target"]
     if decisions["task"] == "classification":
         prepare.check_class_sizes(kept[target], settings, params["evaluate"]["cv_folds"])
     train, test, identical = prepare.split_rows(
         kept[target], kept[FINGERPRINT], expected, decisions["task"], settings
     )
     prints = kept[FINGERPRINT].to_numpy()
-    if identical != "expected" and np.intersect1d(prints[train], prints[test]).size:
+    # Only a repeated fingerprint can be on both sides ("grouped" split).
+    if identical == "grouped" and np.intersect1d(prints[train], prints[test]).size:
         raise checks.LeakageError("a row of features appears in both train and test")
     repeated = kept[FINGERPRINT].duplicated(keep=False)
     rows = kept[ROW].to_numpy()
@@ -348,10 +388,10 @@ def write_rows(frame: dd.DataFrame, selections: dict[Path, np.ndarray]) -> None:
     whose places are neighbours share a bucket), then each bucket is put in order and
     written as one part. No step holds more than a partition or a bucket: an external sort.
     """
-    parts = frame.npartitions
     splits, folders = {}, {}
     for target, rows in selections.items():
         sorter = np.argsort(rows, kind="stable")
+        parts = max(1, min(frame.npartitions, math.ceil(len(rows) / PART_ROWS)))
         splits[target] = (rows[sorter], sorter, parts)
         folders[target] = target.with_name(f".{target.name}.buckets")
         shutil.rmtree(folders[target], ignore_errors=True)
@@ -363,7 +403,7 @@ def write_rows(frame: dd.DataFrame, selections: dict[Path, np.ndarray]) -> None:
         tmp = target.with_name(f".{target.name}.tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
-        for b in range(parts):
+        for b in range(splits[target][2]):
             pieces = [pd.read_parquet(p) for p in sorted(folder.glob(f"bucket-{b:05d}-*"))]
             if pieces:
                 bucket = pd.concat(pieces).sort_values(ORDER).drop(columns=ORDER)
@@ -394,20 +434,21 @@ def account(decisions: dict, facts: dict, split: dict, fitted_on: pd.DataFrame, 
 
 
 def summary(facts: dict, types: pd.Series, decisions: dict) -> str:
-    """``data/summary.md`` from the facts; distinct values are estimates unless exact."""
+    """``data/summary.md`` from the facts (the target's statistics: on the sample)."""
     if facts["whole"]:  # the sample is the table, so the pandas card is exact
         return datacard.summary(facts["sample"].drop(columns=ROW), decisions, paths.RAW_DATA)
-    distinct = {name: f"about {int(n)}" for name, n in facts["distinct"].items()}
+    distinct = {
+        name: f"over {MAX_LISTED_VALUES}" if n is None else n
+        for name, n in facts["distinct"].items()
+    }
     column_facts = pd.DataFrame(
         {"type": types.astype(str), "missing": facts["missing"], "distinct": pd.Series(distinct)}
     )
     target = decisions["target"]
     if decisions["task"] == "classification" and facts["classes"] is not None:
         target_md = datacard.class_table(facts["classes"])
-    elif "statistics" in facts:
-        target_md = datacard.statistics_table(facts["statistics"])
-    else:
-        target_md = datacard.class_table(facts["sample"][target].value_counts(dropna=False))
+    else:  # a number target: its statistics on the sample
+        target_md = datacard.statistics_table(facts["sample"][target].describe())
     columns_md = datacard.facts_table(column_facts, int(facts["rows"]), decisions)
     return datacard.summary_of(len(types), columns_md, target_md, decisions, paths.RAW_DATA)
 
@@ -433,11 +474,13 @@ def main() -> None:
             checks.assert_target_not_a_feature(sample[features], sample[data["target"]])
             expected = repeats_expected(facts, features, data)
             keys = frame.map_partitions(row_keys, data["target"], features).compute()
+            kept, removed = prepare.usable_rows(keys, data)  # partitions come in order
+            del keys  # the usable rows' keys are all that is needed from here
             release_memory(client)
-            split = assign_rows(keys, params, decisions, expected)
+            split = split_usable(kept, removed, params, decisions, expected)
         except (validation.DataProblem, ValueError) as problem:
             raise SystemExit(f"prepare: the data check failed:\n{problem}") from None
-        del keys
+        del kept
         release_memory(client)
         fitted = training_rows(split["train"], split["train_labels"], params, decisions["task"])
         write_rows(frame, {paths.TRAIN: fitted, paths.TEST: split["test"]})
