@@ -14,6 +14,9 @@ tests/test_larger_than_memory.py asserts on it; benchmarks/larger_than_memory.py
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
 import time
 from pathlib import Path
 from typing import NamedTuple
@@ -23,7 +26,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import yaml
 from conftest import Study, render_into
-from realtables import run_capped
+import realtables
+from realtables import CGROUP_ROOT, run_capped
 
 TARGET = "churned"
 BLOCK_ROWS = 200_000
@@ -65,9 +69,37 @@ def write_big_table(path: Path, size_bytes: int, seed: int = 16) -> int:
 class CappedStudy(NamedTuple):
     study: Study
     returncode: int
-    peak_bytes: int
+    peak_bytes: int  # the cgroup's own peak: page cache of the files read and written included
+    peak_process_bytes: int  # the processes' own memory (rss), sampled every 0.2 s
     seconds: float
     output: str
+
+
+@contextlib.contextmanager
+def process_memory_peak():
+    """Sample the rss of run_capped's cgroups of this process; yields a list, [peak] at exit.
+
+    The cgroup's own peak counts the page cache too, which the kernel frees before it kills:
+    the processes' memory says how close the pipeline itself came to the cap.
+    """
+    parent = realtables._own_cgroup_v1() if realtables._cgroup_version() == 1 else CGROUP_ROOT
+    field = "rss" if realtables._cgroup_version() == 1 else "anon"
+    found, stop = [0], threading.Event()
+
+    def sample():
+        while not stop.wait(0.2):
+            for stat in parent.glob(f"realtables-{os.getpid()}-*/memory.stat"):
+                with contextlib.suppress(OSError, ValueError):
+                    values = dict(line.split() for line in stat.read_text().splitlines())
+                    found[0] = max(found[0], int(values.get(field, 0)))
+
+    watcher = threading.Thread(target=sample, daemon=True)
+    watcher.start()
+    try:
+        yield found
+    finally:
+        stop.set()
+        watcher.join()
 
 
 def render_on(table: Path, folder: Path, compute: str) -> Study:
@@ -93,5 +125,7 @@ def capped_study(table: Path, folder: Path, compute: str, cap_bytes: int, **prep
         study.write("params.yaml", yaml.safe_dump(params, sort_keys=False))
     study.make("setup")  # the environment, outside the cap: the pipeline is what is measured
     start = time.monotonic()
-    run = run_capped(["make", "study"], study.path, cap_bytes, timeout=1200)
-    return CappedStudy(study, run.returncode, run.peak_bytes, time.monotonic() - start, run.output)
+    with process_memory_peak() as peak:
+        run = run_capped(["make", "study"], study.path, cap_bytes, timeout=1200)
+    seconds = time.monotonic() - start
+    return CappedStudy(study, run.returncode, run.peak_bytes, peak[0], seconds, run.output)

@@ -73,8 +73,12 @@ def test_a_table_larger_than_the_sample_is_counted_whole(client, raw_file, param
     shares = raw["target"].dropna().value_counts(normalize=True)
     assert decisions["class_shares"] == pytest.approx({str(k): v for k, v in shares.items()})
     roles = {c["name"]: c["role"] for c in decisions["columns"]}
-    assert roles == {"size": "numeric", "weight": "numeric", "colour": "categorical",
-                     "target": "target"}
+    assert roles == {
+        "size": "numeric",
+        "weight": "numeric",
+        "colour": "categorical",
+        "target": "target",
+    }
 
 
 def test_the_training_sample_keeps_each_class_share(params):

@@ -148,7 +148,11 @@ def single_features_table(decisions: dict, shown: int = 5) -> str:
 def column_facts(frame: pd.DataFrame) -> pd.DataFrame:
     """Per column: its type, and how many values are missing and how many distinct."""
     return pd.DataFrame(
-        {"type": frame.dtypes.astype(str), "missing": frame.isna().sum(), "distinct": frame.nunique()}
+        {
+            "type": frame.dtypes.astype(str),
+            "missing": frame.isna().sum(),
+            "distinct": frame.nunique(),
+        }
     )
 
 

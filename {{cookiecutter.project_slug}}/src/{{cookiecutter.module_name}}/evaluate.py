@@ -80,7 +80,7 @@ def evaluate(model, train: pd.DataFrame, test, params: dict, decisions: dict) ->
         "n_test": len(y_test),
     }
     resampled = {}
-    for label, fitted in candidates.items():
+    for label in candidates:
         # Progress, as these steps take a while on a big table.
         print(
             f"evaluate: {label}: {settings['cv_folds']}-fold cross-validation on {len(train)} "
