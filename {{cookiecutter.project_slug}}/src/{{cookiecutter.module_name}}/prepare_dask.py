@@ -31,6 +31,7 @@ from pathlib import Path
 
 import dask
 import dask.dataframe as dd
+import dask.utils
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -461,6 +462,13 @@ def main() -> None:
             "prepare: with compute=dask only prepare.split: random is available so far; "
             "use compute=pandas for a time or group split"
         )
+    try:
+        dask.utils.parse_bytes(settings["worker_memory"] or "1GiB")
+    except ValueError:
+        raise SystemExit(
+            f"prepare: prepare.worker_memory = {settings['worker_memory']!r} is not an amount "
+            "of memory: write it like 2GiB or 500MiB in params.yaml, or null"
+        ) from None
     with connect(settings["worker_memory"]) as client:
         try:
             types = column_types(paths.RAW_DATA, data)
