@@ -1,6 +1,6 @@
 # Maintainer commands for the template. Run `make` to list them.
 .DEFAULT_GOAL := help
-.PHONY: help dev lint test test-fast test-full lock docs walkthrough golden bench bench-setup bench-tables demo screenshot clean
+.PHONY: help dev lint test test-fast test-full test-capped lock docs walkthrough golden bench bench-setup bench-tables bench-dask demo screenshot clean
 
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --locked
@@ -19,22 +19,28 @@ dev: | $(UV) ## Create .venv with the template's test tools
 # Both tiers run on every core (pytest-xdist). The full tier hands each test module whole to
 # one worker: tests that share a rendered study (a module fixture) run in order, built once.
 FAST := $(RUN) pytest -m "not slow" -n auto
-FULL := $(RUN) pytest -m slow -n auto --dist loadscope
+FULL := $(RUN) pytest -m "slow and not capped" -n auto --dist loadscope
+# A 1.5 GB table under a 1 GB memory cgroup (about 5 minutes): one test module, on its own.
+CAPPED := $(RUN) pytest -m capped
 
 # ruff with the study's own settings (pyproject.toml); a finding stops the run before pytest.
 lint: dev ## ruff check and ruff format --check over the template's own Python
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 
-test: lint ## Run the whole test suite: lint and fast tier, then full tier
+test: lint ## Run the whole test suite: lint, fast tier, full tier, then the memory-capped run
 	$(FAST)
 	$(FULL)
+	$(CAPPED)
 
 test-fast: lint ## Fast tier only: lint, render every option, check every file parses (seconds)
 	$(FAST)
 
 test-full: dev ## Full tier only: render studies and run make study / make test in them
 	$(FULL)
+
+test-capped: dev ## compute=dask on a 1.5 GB table under a 1 GB memory cap (root on Linux)
+	$(CAPPED)
 
 lock: dev ## Re-lock the study's dependencies after editing its pyproject.toml
 	$(RUN) python tools/lock.py
@@ -59,6 +65,10 @@ bench-setup: dev ## Time a study's make setup with uv and with pip: docs/benchma
 # Needs a memory cgroup (root on Linux); about 10 minutes on 2 cores.
 bench-tables: dev ## Time real-table studies under a 3 GB memory cap: docs/benchmarks-real-tables.md
 	$(RUN) python -m benchmarks.real_tables $(TABLES_ARGS)
+
+# Needs a memory cgroup (root on Linux); about 5 minutes on 2 cores.
+bench-dask: dev ## A 1.5 GB table under a 1 GB cap, dask and pandas: docs/benchmarks-larger-than-memory.md
+	$(RUN) python -m benchmarks.larger_than_memory
 
 demo: dev ## Render the default study into demo/ and run it to its write-up
 	rm -rf demo/digits-practice-study

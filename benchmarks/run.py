@@ -54,6 +54,12 @@ NOTES = [
         "weather Parquet file): `make bench-tables` (`benchmarks/real_tables.py`), "
         "[benchmarks-real-tables.md](benchmarks-real-tables.md)."
     ),
+    (
+        "A table larger than memory (1.5 GiB CSV, compute=dask and compute=pandas under a 1 GiB "
+        "memory cap: peak memory and time): `make bench-dask` "
+        "(`benchmarks/larger_than_memory.py`), "
+        "[benchmarks-larger-than-memory.md](benchmarks-larger-than-memory.md)."
+    ),
 ]
 
 
