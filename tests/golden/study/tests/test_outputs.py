@@ -8,14 +8,19 @@ import pytest
 
 from digits_practice_study import config, dataset, report
 
+needs_split = pytest.mark.skipif(
+    not config.DECISIONS.exists() or not config.TRAIN.exists() or not config.TEST.exists(),
+    reason="no split yet: run `make study` first",
+)
 needs_outputs = pytest.mark.skipif(
-    not config.METRICS.exists() or not config.TRAIN.exists(),
+    not config.METRICS.exists() or not config.WRITEUP.exists(),
     reason="no pipeline outputs yet: run `make study` first",
 )
 
 
-@needs_outputs
+@needs_split
 def test_processed_split_has_no_leak(params):
+    """What prepare wrote (even when a later stage failed): no shared rows, raw values."""
     decisions = dataset.load_decisions()
     train, test = dataset.read_table(config.TRAIN), dataset.read_table(config.TEST)
     if decisions["split"]["identical"] in ("none", "grouped"):
@@ -26,7 +31,10 @@ def test_processed_split_has_no_leak(params):
     raw = pd.read_csv(io.StringIO(raw.to_csv(index=False))).drop_duplicates()
     for part in (train, test):
         merged = part.merge(raw, how="left", indicator=True)
-        assert (merged["_merge"] == "both").all(), "processed rows differ from the raw data"
+        assert (merged["_merge"] == "both").all(), (
+            "processed rows differ from the raw data: prepare must not transform features; "
+            "put preprocessing inside the model pipeline (model.py)"
+        )
 
 
 @needs_outputs

@@ -103,6 +103,10 @@ class Prepare(Section):
     split: Literal["random", "time", "group"] = "random"
     time_column: str | None = None
     group_column: str | None = None
+    # compute=dask only: the model is fitted on at most this many training rows (a stratified
+    # sample), and the memory each worker of the local Dask cluster may use (e.g. 2GiB).
+    train_rows: int | None = Field(None, ge=100)
+    worker_memory: str | None = None
 
     @model_validator(mode="after")
     def split_column_named(self) -> Prepare:

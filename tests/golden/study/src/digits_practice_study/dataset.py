@@ -44,6 +44,8 @@ BUNDLED = {
     "diabetes": sklearn_datasets.load_diabetes,
 }
 PARQUET_SUFFIXES = (".parquet", ".pq")
+# How a CSV file is read unless params.yaml says otherwise (data.read).
+CSV_DEFAULTS = {"sep": ",", "decimal": ".", "encoding": "utf-8"}
 # Separators to suggest when a CSV file reads as one column.
 OTHER_SEPARATORS = (";", "\t", "|")
 
@@ -65,7 +67,7 @@ def read_table(path, read: dict | None = None) -> pd.DataFrame:
     text encoding (found when the study was made).
     """
     is_parquet = str(path).lower().endswith(PARQUET_SUFFIXES)
-    settings = {"sep": ",", "decimal": ".", "encoding": "utf-8", **(read or {})}
+    settings = {**CSV_DEFAULTS, **(read or {})}
     if path.is_file() and path.stat().st_size == 0:
         raise DataProblem(f"{config.shown(path)} is an empty file (0 bytes): there is no data")
     try:
@@ -396,7 +398,10 @@ def usable_rows(raw: pd.DataFrame, data: dict) -> tuple[pd.DataFrame, list[dict]
     target = data["target"]
     drop_classes = [str(c) for c in data.get("drop_classes") or []]
     unlabelled = raw[target].isna()
-    in_dropped_class = raw[target].astype(str).isin(drop_classes) & ~unlabelled
+    # Every target value as text only when needed: on millions of rows that is big.
+    in_dropped_class = ~unlabelled & (
+        raw[target].astype(str).isin(drop_classes) if drop_classes else False
+    )
     removed = [
         {"reason": "no value in the target column", "rows": int(unlabelled.sum())},
         {"reason": "class listed in data.drop_classes", "rows": int(in_dropped_class.sum())},

@@ -4,13 +4,14 @@
 
 It scores the trained model and a baseline the same way: cross-validation on the training
 rows (mean and spread), then once on the held-out test rows with a bootstrap interval. It
-draws the figures, records the environment, and adds one more look at the test set to the
+draws the figures, records the software versions, and adds one more look at the test set to the
 ledger of tries (review.py).
 """
 
 from __future__ import annotations
 
 import platform
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 
@@ -54,37 +55,68 @@ def interval(scores, confidence: float) -> dict[str, float]:
     return {"low": float(low), "high": float(high)}
 
 
-def evaluate(fitted, train: pd.DataFrame, test: pd.DataFrame, params: dict, decisions: dict):
-    """All numbers the write-up reports, computed from the model and the two splits."""
+def read_parts(path: Path) -> Iterator[pd.DataFrame]:
+    """A split one part at a time: each file of a Parquet folder (compute=dask), or a CSV whole."""
+    if path.is_dir():
+        for part in sorted(path.glob("*.parquet")):
+            yield pd.read_parquet(part)
+    else:
+        yield dataset.read_table(path)
+
+
+def predict_in_parts(fitted: dict, parts, target: str, train_features=None):
+    """The test target and each model's predictions, made one part of the test rows at a time.
+
+    With ``train_features``, each part is checked to share no row with them (leakage guard).
+    Only the target and the predictions, one column each, are kept for the whole split.
+    """
+    labels, predicted = [], {label: [] for label in fitted}
+    for part in parts:
+        x_part, y_part = dataset.features_and_target(part, target)
+        if train_features is not None:
+            dataset.assert_no_shared_rows(train_features, x_part[train_features.columns])
+        labels.append(y_part)
+        for label, pipeline in fitted.items():
+            predicted[label].append(pipeline.predict(x_part))
+    y_test = labels[0] if len(labels) == 1 else pd.concat(labels, ignore_index=True)
+    return y_test, {label: np.concatenate(p) for label, p in predicted.items()}
+
+
+def evaluate(fitted, train: pd.DataFrame, test, params: dict, decisions: dict) -> dict:
+    """All numbers the write-up reports, computed from the model and the two splits.
+
+    ``test`` is the test table, or its parts (``read_parts``): it is predicted part by part.
+    """
     settings = params["evaluate"]
     task, name, roles = decisions["task"], decisions["metric"], dataset.roles(decisions)
-    if decisions["split"]["identical"] in ("none", "grouped"):
-        names = dataset.feature_names(decisions)
-        dataset.assert_no_shared_rows(train[names], test[names])
     dataset.assert_preprocessing_in_pipeline(fitted)
     x_train, y_train = dataset.features_and_target(train, decisions["target"])
-    x_test, y_test = dataset.features_and_target(test, decisions["target"])
     unfitted = {
         "model": model.build(params["train"], task, roles),
         "baseline": model.build_baseline(task, roles),
     }
     fitted = {"model": fitted, "baseline": unfitted["baseline"].fit(x_train, y_train)}
+    guarded = None  # copies must not cross the split: checked on each part of the test rows
+    if decisions["split"]["identical"] in ("none", "grouped"):
+        guarded = train[dataset.feature_names(decisions)]
+    parts = [test] if isinstance(test, pd.DataFrame) else test
+    y_test, predictions = predict_in_parts(fitted, parts, decisions["target"], guarded)
     results = {
         "task": task,
         "estimator": type(fitted["model"][-1]).__name__,
         "metric": name,
         "n_train": len(train),
-        "n_test": len(test),
+        "n_test": len(y_test),
     }
     resampled = {}
     for label in ("model", "baseline"):
         print(  # progress: these steps take a while on a big table
             f"evaluate: {label}: {settings['cv_folds']}-fold cross-validation on {len(train)} "
             f"training rows, {settings['bootstrap_resamples']} bootstrap resamples of "
-            f"{len(test)} test rows",
+            f"{len(y_test)} test rows",
             flush=True,
         )
-        predicted = fitted[label].predict(x_test)
+        predicted = predictions[label]
         # Scored once per resample, and reused for the paired difference below.
         resampled[label] = bootstrap_scores(
             y_test,
@@ -155,37 +187,39 @@ def draw_learning_curve(pipeline, features, target, task: str, name: str, cv, fo
     save_figure(fig, folder / "learning_curve.png")
 
 
-# ---------------------------------------------------------------- the environment
+# ---------------------------------------------------------------- what ran it
 
 
-def environment() -> dict:
-    """The computing environment, so a reader knows what produced the results."""
-    versions = {}
+def versions() -> dict:
+    """Python, the platform and the key packages, so a reader knows what made the results."""
+    packages = {}
     for name in KEY_PACKAGES:
         try:
-            versions[name] = metadata.version(name)
+            packages[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
+            packages[name] = "not installed"
     return {
         "python": platform.python_version(),
         "platform": platform.platform(terse=True),
         "machine": platform.machine(),
-        "packages": versions,
+        "packages": packages,
     }
 
 
 def main() -> None:
     threadpool_limits(limits=1, user_api="blas")  # see train.py
     params, decisions = config.load_params(), dataset.load_decisions()
-    train, test = dataset.read_table(config.TRAIN), dataset.read_table(config.TEST)
+    train = dataset.read_table(config.TRAIN)
     fitted = joblib.load(config.MODEL)
-    results = evaluate(fitted, train, test, params, decisions)
+    results = evaluate(fitted, train, read_parts(config.TEST), params, decisions)
 
     task, name, settings = decisions["task"], decisions["metric"], params["evaluate"]
     for old in config.FIGURES.glob("*.png"):
         old.unlink()  # figures are outputs of this stage only; stale ones would mislead
-    x_test, y_test = dataset.features_and_target(test, decisions["target"])
-    draw_errors(task, y_test, fitted.predict(x_test), config.FIGURES)
+    y_test, predicted = predict_in_parts(
+        {"model": fitted}, read_parts(config.TEST), decisions["target"]
+    )
+    draw_errors(task, y_test, predicted["model"], config.FIGURES)
     rows = train.sample(min(len(train), LEARNING_CURVE_ROWS), random_state=settings["seed"])
     draw_learning_curve(
         model.build(params["train"], task, dataset.roles(decisions)),
@@ -196,7 +230,7 @@ def main() -> None:
         config.FIGURES,
     )
     config.write_json(results, config.METRICS)
-    config.write_json(environment(), config.ENVIRONMENT)
+    config.write_json(versions(), config.ENVIRONMENT)
     # One more look at the test set, in the ledger.
     review.record(
         "test", params, task, results["model"]["cv"], name, results["model"]["test"][name]

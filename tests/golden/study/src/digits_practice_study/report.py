@@ -45,6 +45,13 @@ def rows_account(decisions: dict) -> str:
     if not rows["removed"]:
         lines.append("- Removed: none")
     lines.append(f"- Used: {rows['used']} ({rows['train']} to train, {rows['test']} to test)")
+    if rows.get("train_sample"):  # compute=dask: prepare.train_rows caps the training rows
+        kind = "a stratified" if decisions["task"] == "classification" else "a random"
+        lines.append(
+            f"- Fitted on {kind} sample of {rows['train_sample']} of the {rows['train']} "
+            "training rows (prepare.train_rows); cross-validation and the learning curve use "
+            "the same sample, the test score all test rows (docs/dask.md)"
+        )
     identical, split = rows["identical"], decisions["split"]
     if split["kind"] == "time":
         lines.append(
@@ -216,8 +223,11 @@ def prepare_lines(decisions: dict) -> str:
     """What prepare prints when it is done: the split, and each feature worth a question."""
     rows = decisions["rows"]
     gone = sum(r["rows"] for r in rows["removed"])
+    sample = rows.get("train_sample")
     lines = [
-        f"prepare: {rows['train']} train rows, {rows['test']} test rows"
+        f"prepare: {rows['train']} train rows"
+        + (f" (the model is fitted on a sample of {sample}: prepare.train_rows)" if sample else "")
+        + f", {rows['test']} test rows"
         + (f" ({gone} rows removed: see data/summary.md)" if gone else "")
         + f"; task {decisions['task']}, metric {decisions['metric']}"
     ]
