@@ -61,6 +61,23 @@ NOTES = [
         "[benchmarks-larger-than-memory.md](benchmarks-larger-than-memory.md)."
     ),
 ]
+CAPPED_PAGE = PAGE.with_name("benchmarks-larger-than-memory.md")
+
+
+def capped_run_note(page: Path = CAPPED_PAGE) -> list[str]:
+    """The capped run's last measurement, one line per compute, from its own page."""
+    if not page.exists():
+        return []
+    rows = [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in page.read_text(encoding="utf-8").splitlines()
+        if line.startswith(("| dask ", "| pandas "))
+    ]
+    said = "; ".join(
+        f"{compute}: {outcome} in {seconds} s, peak {rss} MiB without page cache"
+        for compute, _settings, outcome, seconds, _peak, rss in rows
+    )
+    return [f"Last capped run ({page.name}): {said}."] if said else []
 
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -190,7 +207,7 @@ def main(argv: list[str] | None = None) -> None:
         load_end=load_average(),
         started=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         figures=[],
-        notes=NOTES,
+        notes=NOTES + capped_run_note(),
         command=command,
     )
 

@@ -102,3 +102,17 @@ def test_a_partial_run_prints_instead_of_overwriting_the_published_page():
 def test_an_unknown_benchmark_name_is_refused():
     with pytest.raises(SystemExit):
         run.arguments(["--only", "render,typo"])
+
+
+def test_the_capped_runs_numbers_reach_the_main_page(tmp_path):
+    capped = tmp_path / "benchmarks-larger-than-memory.md"
+    assert run.capped_run_note(capped) == []  # not measured yet: nothing claimed
+    capped.write_text(
+        "| compute | settings | outcome | time (s) | peak memory (MiB) | peak rss (MiB) |\n"
+        "|---|---|---|---|---|---|\n"
+        "| dask | train_rows: 100 | write-up made | 150 | 1024 | 756 |\n"
+        "| pandas | defaults | killed by the cap | 13 | 1024 | 987 |\n"
+    )
+    [note] = run.capped_run_note(capped)
+    assert "dask: write-up made in 150 s, peak 756 MiB" in note
+    assert "pandas: killed by the cap in 13 s, peak 987 MiB" in note
