@@ -43,6 +43,16 @@ def test_dates_become_numbers_and_rare_text_values_are_pooled(messy, params):
 
 
 @pytest.mark.usefixtures("preprocessing_only")
+def test_yes_no_columns_are_categories(messy, params):
+    messy["member"] = messy["weight"] > 48  # a CSV column of true/false is read as bool
+    decisions = decide_for(messy, params, task="classification")
+    assert {c["name"]: c["role"] for c in decisions["columns"]}["member"] == "categorical"
+    fitted = train.fit(messy, {"train": params["train"]}, decisions)
+    names = fitted.named_steps["preprocess"].get_feature_names_out()
+    assert {"categorical__member_False", "categorical__member_True"} <= set(names)
+
+
+@pytest.mark.usefixtures("preprocessing_only")
 def test_preprocessing_learns_from_training_rows_only(messy, params):
     part = messy.iloc[:60]
     decisions = decide_for(messy, params, task="classification")

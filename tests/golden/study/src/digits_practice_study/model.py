@@ -147,6 +147,11 @@ def date_parts(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(parts, index=frame.index)
 
 
+def as_categories(frame: pd.DataFrame) -> pd.DataFrame:
+    """Categories as plain Python values: the gap filler refuses yes/no (bool) columns."""
+    return frame.astype(object)
+
+
 def date_part_names(transformer, names) -> np.ndarray:
     return np.array([f"{name}_{part}" for name in names for part in DATE_PARTS], dtype=object)
 
@@ -172,6 +177,7 @@ def preprocessing(roles: dict[str, str]) -> ColumnTransformer:
     steps = {
         "numeric": make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
         "categorical": make_pipeline(
+            FunctionTransformer(as_categories, feature_names_out="one-to-one"),
             SimpleImputer(strategy="most_frequent"),
             OneHotEncoder(
                 handle_unknown="infrequent_if_exist",
