@@ -246,13 +246,16 @@ def site_packages(study: Study) -> list[Path]:
 def interrupted_then_study(no_identity_study):
     """Ctrl-C (SIGINT to make and uv) while uv writes scikit-learn, then `make study`."""
     study = no_identity_study
-    # On a loaded machine this test may notice scikit-learn only after the install ended:
-    # then the interrupt missed it, and the install is tried again from scratch.
+    # uv links packages from its cache in about a second: on a loaded machine the interrupt
+    # could come after it. Copying one package at a time (uv's own settings) keeps the
+    # install running long enough to be cut short; a missed attempt is tried again.
+    slow_install = {**os.environ, "UV_LINK_MODE": "copy", "UV_CONCURRENT_INSTALLS": "1"}
     for _attempt in range(3):
         shutil.rmtree(study.path / ".venv", ignore_errors=True)
         setup = subprocess.Popen(
             ["make", "setup"],
             cwd=study.path,
+            env=slow_install,
             start_new_session=True,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
