@@ -249,6 +249,8 @@ def interrupted_then_study(no_identity_study):
     # uv links packages from its cache in about a second: on a loaded machine the interrupt
     # could come after it. Copying one package at a time (uv's own settings) keeps the
     # install running long enough to be cut short; a missed attempt is tried again.
+    # Ctrl-C as in a terminal: a test run started in the background (`cmd &` in a script)
+    # inherits SIGINT ignored, and make and uv would then ignore the interrupt.
     slow_install = {**os.environ, "UV_LINK_MODE": "copy", "UV_CONCURRENT_INSTALLS": "1"}
     for _attempt in range(3):
         shutil.rmtree(study.path / ".venv", ignore_errors=True)
@@ -257,6 +259,7 @@ def interrupted_then_study(no_identity_study):
             cwd=study.path,
             env=slow_install,
             start_new_session=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
