@@ -19,7 +19,14 @@ from cookiecutter.main import cookiecutter
 
 CRUFT = str(Path(sys.executable).with_name("cruft"))
 STUDY_TEMPLATE = "{{cookiecutter.project_slug}}"
-LEARNER_OWNED = ["QUESTION.md", "params.yaml", "notebooks", "WRITEUP.md", "data/README.md"]
+LEARNER_OWNED = [
+    "QUESTION.md",
+    "params.yaml",
+    "src/wine_study/study.py",
+    "notebooks",
+    "WRITEUP.md",
+    "data/README.md",
+]
 
 
 def git(folder: Path, *args: str) -> str:
