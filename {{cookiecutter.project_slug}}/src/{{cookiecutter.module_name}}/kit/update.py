@@ -334,6 +334,13 @@ def plan_update(renders: Renders, state: dict) -> Plan:
     return plan
 
 
+def command_name(module: str) -> str:
+    """How to run this command again: the study's copy, or this file (an older study)."""
+    if Path(__file__).resolve().is_relative_to(Path.cwd().resolve()):
+        return f".venv/bin/python -m {module}.kit.update"
+    return f'python "{__file__}"'
+
+
 def show_plan(plan: Plan) -> None:
     r = plan.renders
     print(f"The template changed from {r.commit[:7]} (this study) to {r.newest[:7]} (newest).")
@@ -358,7 +365,7 @@ def show_plan(plan: Plan) -> None:
         for paths, why in notes:
             for path in paths:
                 print(f"  {path}  ({why})")
-    print("\nThe whole change: python -m <module>.kit.update diff".replace("<module>", plan.module))
+    print(f"\nThe whole change, as a patch: {command_name(plan.module)} diff")
 
 
 # ----------------------------------------------------------------------------- applying it

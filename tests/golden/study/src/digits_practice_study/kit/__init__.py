@@ -1,0 +1,1 @@
+"""The template's machinery: code the template owns and its updates maintain."""
