@@ -224,3 +224,38 @@ def test_a_file_the_template_moves_keeps_the_learners_version_and_names_its_new_
     assert "+My note on the checks." in done.stdout  # the learner's hunk
     assert "move them to docs/gates.md (the template moved the file there)" in done.stdout
     assert "git rm docs/checks.md" in done.stdout
+
+
+def test_the_newest_command_runs_and_names_code_the_template_moves(linked):
+    """An update that moves the learner's code knows the move (MOVED_CODE) in the template's
+    newest copy of the command: the study's older copy hands over to it."""
+    template, study = linked
+    model = next(study.path.glob("src/*/model.py"))
+    mine = '    table["ink"] = table.sum(axis=1)  # my feature\n'
+    model.write_text(
+        model.read_text().replace("    return table\n", mine + "    return table\n", 1)
+    )
+    study.run("git", "commit", "--quiet", "--no-verify", "-am", "My feature")
+    package = template / STUDY_TEMPLATE / "src" / "{{cookiecutter.module_name}}"
+    command = package / "kit" / "update.py"
+    command.write_text(
+        command.read_text().replace(
+            "MOVED_CODE = {\n",
+            "MOVED_CODE = {\n"
+            '    "src/{module}/model.py": ("src/{module}/study.py", "add_features"),\n',
+        )
+    )
+    (package / "study.py").write_text(
+        '"""Your features."""\n\n\ndef add_features(t):\n    return t\n'
+    )
+    git(template, "add", "--all")
+    git(template, "commit", "--quiet", "-m", "Features move to study.py")
+
+    done = update_command(study, "apply", "--yes", check=True)
+    assert "its newest version runs" in done.stdout
+    where = model.relative_to(study.path).as_posix()
+    assert f"{where}: the template moved code of this file elsewhere" in done.stdout
+    assert f"+{mine}" in done.stdout  # the learner's hunk
+    assert f"move them to {where.replace('model.py', 'study.py')}: add_features" in done.stdout
+    assert mine in model.read_text()  # merged as it was, never lost
+    assert "def add_features(t)" in study.read(where.replace("model.py", "study.py"))

@@ -63,6 +63,10 @@ MOVED_CODE = {
 }
 
 
+# Set when an older copy of this command started the newest template's copy (see apply).
+STARTED_BY_OLDER_COPY = "STUDY_UPDATE_STARTED_BY_OLDER_COPY"
+
+
 class Refused(Exception):
     """A reason not to go on, said plainly, with what to do instead."""
 
@@ -263,6 +267,9 @@ class Plan:
     learner_changes: dict[str, str] = field(default_factory=dict)
     # Files the template removes (or moves) that you had changed: kept, never deleted.
     kept: list[str] = field(default_factory=list)
+    # Files you changed whose code the template moves to another file in this update
+    # (MOVED_CODE): your changes may no longer be used where they are.
+    code_moved: list[str] = field(default_factory=list)
     # The files the template renamed: old path -> new path (git's rename detection).
     renamed: dict[str, str] = field(default_factory=dict)
 
@@ -331,12 +338,26 @@ def plan_update(renders: Renders, state: dict) -> Plan:
         else:
             plan.changed.append(path)
     plan.renamed = renames(renders.old, renders.new)
+    for path in sorted(set(plan.learner_changes) - set(plan.kept)):
+        moved = moved_code(path, module)
+        # Only in the update that makes the move: the file the code goes to is new in it.
+        if moved and moved[0] in new and moved[0] not in old:
+            plan.code_moved.append(path)
     return plan
+
+
+def moved_code(path: str, module: str) -> tuple[str, str] | None:
+    """(the file, what to carry over) when MOVED_CODE says the code of ``path`` moved."""
+    for source, (destination, what) in MOVED_CODE.items():
+        if source.format(module=module) == path:
+            return destination.format(module=module), what
+    return None
 
 
 def command_name(module: str) -> str:
     """How to run this command again: the study's copy, or this file (an older study)."""
-    if Path(__file__).resolve().is_relative_to(Path.cwd().resolve()):
+    inside = Path(__file__).resolve().is_relative_to(Path.cwd().resolve())
+    if inside or os.environ.get(STARTED_BY_OLDER_COPY):
         return f".venv/bin/python -m {module}.kit.update"
     return f'python "{__file__}"'
 
@@ -435,22 +456,28 @@ def record(state: dict, plan: Plan) -> None:
 def migrate_learner_code(plan: Plan) -> list[str]:
     """THE HOOK for an update that moves the learner's code: move it, and say what was moved.
 
-    It runs after the template's change is applied and before conflicts are listed, in the
-    study's folder. What it has (``plan``):
+    It runs after the template's change is applied (and .cruft.json updated), before the
+    conflicts are listed, in the study's folder. It is the NEWEST template's copy that runs
+    (an older copy hands over to it, see ``apply``), so a migration added here runs in the
+    update that needs it. What it has (``plan``):
 
     - ``plan.learner_changes[path]``: the learner's own changes to a template-owned file, as
       a diff against the OLD template's rendering of it (``plan.renders.old / path``);
-    - ``plan.kept``: files the new template removes that the learner had changed; they are
-      still in the study, as the learner left them (``git show HEAD:<path>`` has them too);
+    - ``plan.code_moved``: files the learner changed whose code MOVED_CODE says moves in this
+      update (the destination is new in it), and ``plan.kept``: files the new template
+      removes that the learner had changed. Both are still in the study as the learner left
+      them (``git show HEAD:<path>`` has them too), and both are listed for the learner,
+      with their hunk and MOVED_CODE's advice, unless a migration takes them off the list;
     - ``plan.renders.new / path``: the NEW template's rendering of any file.
 
     A migration writes the learner's code where the new layout wants it and returns one line
-    per move for the report. Example, for model.py -> study.py (the learner's features and
-    models move to a file the learner owns): read ``add_features`` and ``MODELS`` from the
-    learner's model.py (``ast``), write them into ``src/<module>/study.py``, then drop
-    model.py from ``plan.kept`` only when all of the learner's changes were carried over
-    (what is left stays listed, with its hunk and MOVED_CODE's advice). Never delete a file
-    of the learner's here: the report tells them what can go (`git rm`).
+    per move for the report. For model.py -> study.py: add the MOVED_CODE entry
+    ``"src/{module}/model.py": ("src/{module}/study.py", "add_features, MODELS, METRICS")``
+    (the report then says exactly what to move where), and here read ``add_features``,
+    ``MODELS`` and the metrics from the learner's model.py (``ast``), write them into
+    ``src/<module>/study.py`` (already the new template's, from the patch), and take
+    model.py off ``plan.code_moved``/``plan.kept`` only when every hunk of the learner's was
+    carried over. Never delete the learner's file here: the report says what can go.
 
     No update of this template has needed one yet, so it moves nothing.
     """
@@ -468,9 +495,9 @@ class Conflict:
 
 def where_code_goes(path: str, changes: str, plan: Plan) -> str:
     """Where the code of a removed file belongs in the new template, as exactly as known."""
-    for old, (new, what) in MOVED_CODE.items():
-        if old.format(module=plan.module) == path:
-            return f"{new.format(module=plan.module)}: {what}"
+    moved = moved_code(path, plan.module)
+    if moved:
+        return f"{moved[0]}: {moved[1]}"
     if path in plan.renamed:
         return f"{plan.renamed[path]} (the template moved the file there)"
     # The lines around your change, as the old template had them: the new template file that
@@ -493,7 +520,7 @@ def where_code_goes(path: str, changes: str, plan: Plan) -> str:
 
 def find_conflicts(plan: Plan) -> list[Conflict]:
     """Every file that needs you after the update, each with what to do."""
-    status = git("status", "--porcelain", "-z", "--untracked-files=all").split("\0")
+    status = git("status", "--porcelain", "-z", "--no-renames", "--untracked-files=all").split("\0")
     touched = sorted({entry[3:] for entry in status if len(entry) > 3})
     unmerged = set(git("diff", "--name-only", "--diff-filter=U", "-z").split("\0")) - {""}
     found = []
@@ -519,6 +546,17 @@ def find_conflicts(plan: Plan) -> list[Conflict]:
                     f"marker lines, then: git add {path}",
                 )
             )
+    for path in plan.code_moved:
+        changes = plan.learner_changes[path]
+        found.append(
+            Conflict(
+                path,
+                "the template moved code of this file elsewhere, so your changes here may no "
+                "longer be used. Your changes:\n" + indent(changes, 8),
+                f"move them to {where_code_goes(path, changes, plan)}; then take them out of "
+                f"{path} and: git add {path}",
+            )
+        )
     for path in plan.kept:
         found.append(
             Conflict(
@@ -656,30 +694,55 @@ def diff(paths: list[str]) -> int:
     return 0
 
 
+def newest_copy(renders: Renders, module: str) -> Path | None:
+    """The newest template's copy of this command, when it differs from the one running."""
+    newest = renders.new / "src" / module / "kit" / "update.py"
+    if os.environ.get(STARTED_BY_OLDER_COPY) or not newest.is_file():
+        return None
+    return None if newest.read_bytes() == Path(__file__).read_bytes() else newest
+
+
 def apply(yes: bool) -> int:
     state = read_state()
     require_clean_git()
     with template_renders(state) as renders:
         plan = plan_update(renders, state)
-        if renders.newest == renders.commit:
-            print(f"Up to date: the study has the template's newest commit ({renders.commit[:7]}).")
-            return 0
-        if plan.nothing_to_do:
-            print("The template has new commits, but none changes a file of this study.")
-        else:
-            show_plan(plan)
-        if not yes and not ask("\nApply this update?"):
-            print("Nothing changed.")
-            return 1
-        old, new = files_in(renders.old), files_in(renders.new)
-        patch = patch_between(old, new, plan.applied)
-        git_said = apply_patch(patch) if patch.strip() else ""
-        record(state, plan)
-        saved = set_aside(plan)
-        moved = migrate_learner_code(plan)
-        conflicts = find_conflicts(plan)
-        stage_update(conflicts)
-        report(plan, conflicts, saved, moved, git_said)
+        newest = newest_copy(renders, plan.module)
+        if newest is None:
+            return apply_plan(state, plan, yes)
+        code = newest.read_bytes()
+    # The newest template's copy of this command knows this update (the code it moves:
+    # MOVED_CODE, migrate_learner_code), so it runs instead of this older copy.
+    print("(The template's update command changed too: its newest version runs.)", flush=True)
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder, "update.py")
+        script.write_bytes(code)
+        command = [sys.executable, str(script), "apply", *(["--yes"] if yes else [])]
+        environment = {**os.environ, STARTED_BY_OLDER_COPY: "1"}
+        return subprocess.run(command, env=environment, check=False).returncode
+
+
+def apply_plan(state: dict, plan: Plan, yes: bool) -> int:
+    renders = plan.renders
+    if renders.newest == renders.commit:
+        print(f"Up to date: the study has the template's newest commit ({renders.commit[:7]}).")
+        return 0
+    if plan.nothing_to_do:
+        print("The template has new commits, but none changes a file of this study.")
+    else:
+        show_plan(plan)
+    if not yes and not ask("\nApply this update?"):
+        print("Nothing changed.")
+        return 1
+    old, new = files_in(renders.old), files_in(renders.new)
+    patch = patch_between(old, new, plan.applied)
+    git_said = apply_patch(patch) if patch.strip() else ""
+    record(state, plan)
+    saved = set_aside(plan)
+    moved = migrate_learner_code(plan)
+    conflicts = find_conflicts(plan)
+    stage_update(conflicts)
+    report(plan, conflicts, saved, moved, git_said)
     return 0
 
 
