@@ -27,4 +27,5 @@ never touch. Each module does one job, and none imports a module that imports it
     writeup       reports/writeup.html
     review        the REFORMS checklist, one check per item (make review)
     tries         make try and make compare: cross-validation on training rows only
+    update        make update: the template's improvements, shown before they are applied
 """
