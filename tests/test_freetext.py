@@ -17,15 +17,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import TEMPLATE, Study
+from conftest import TEMPLATE, Study, local_extensions
 from cookiecutter.main import cookiecutter
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from parsing import front_matter, parse
-
-sys.path.append(str(TEMPLATE))
-import local_extensions  # noqa: E402 - the template's filters, as cookiecutter loads them
 
 if sys.version_info >= (3, 11):
     import tomllib

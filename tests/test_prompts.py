@@ -14,12 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import TEMPLATE
+from conftest import TEMPLATE, local_extensions
 from cookiecutter.generate import generate_context
 from cookiecutter.prompt import prompt_for_config
-
-sys.path.append(str(TEMPLATE))
-import local_extensions  # noqa: E402 - the template's own filters, as cookiecutter loads them
 
 CHOICES = {  # the number to type for a choice, as cookiecutter lists them
     key: values

@@ -6,10 +6,8 @@ import json
 
 import pytest
 import yaml
-from conftest import PENGUINS_CSV
+from conftest import PENGUINS_CSV, local_extensions
 from parsing import leftovers, parse
-
-import local_extensions
 
 TEMPLATE_JSON = json.loads(
     (__import__("conftest").TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8")

@@ -18,16 +18,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import TEMPLATE, render_into
+from conftest import TEMPLATE, local_extensions, render_into
 from cookiecutter.exceptions import FailedHookException
 from cookiecutter.generate import generate_context
 from cookiecutter.main import cookiecutter
 from cookiecutter.prompt import prompt_for_config
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-sys.path.append(str(TEMPLATE))
-import local_extensions  # noqa: E402 - the template's own filters, as cookiecutter loads them
 
 REFUSED = [
     *(
