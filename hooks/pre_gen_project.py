@@ -24,9 +24,10 @@ READ = RENDERED["read_settings"]
 
 
 def problems(answers):
-    for field, problem in TYPED_ANSWER_PROBLEMS.items():
-        if problem:
-            rule, example = problem
+    # In the order of the questions (Jinja's tojson sorts the verdicts by name).
+    for field in QUESTIONS:
+        if TYPED_ANSWER_PROBLEMS.get(field):
+            rule, example = TYPED_ANSWER_PROBLEMS[field]
             yield (field, rule, example)
 
 

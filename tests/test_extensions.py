@@ -154,7 +154,7 @@ def test_two_versions_render_in_one_process_as_cruft_does(template_history, tmp_
     loaded = json.loads(done.stdout.strip().splitlines()[-1])
     assert loaded == sorted(["local_extensions", extension_name.module_name()])
     rendered = {commit: tmp_path / str(number) for number, commit in enumerate(commits)}
-    for commit, study in rendered.items():
+    for study in rendered.values():
         # Both versions' hooks ran on their own answers: the chosen licence is kept.
         assert "BSD" in (study / "LICENSE").read_text(encoding="utf-8")
         assert not (study / "licenses").exists()

@@ -30,10 +30,11 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 FIELDS = ("project_name", "author_name", "question")
+# The questions the quick start asks for the default (bundled) dataset, in order.
 PROMPTED = [
     key
-    for key in json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
-    if not key.startswith("_")
+    for key in local_extensions.QUESTIONS
+    if local_extensions.is_asked(key, {"dataset": "digits"})
 ]
 # Pieces a learner might type that mean something in one of the formats the text lands in.
 HOSTILE = [

@@ -86,10 +86,11 @@ def test_every_problem_the_hook_finds_is_reported_at_once(sandbox, capfd):
     with pytest.raises(FailedHookException):
         render_into(sandbox / "out", module_name="class", author_name="a\tb", question=" ")
     errors = [line for line in capfd.readouterr().err.splitlines() if line.startswith("ERROR")]
+    # In the order cookiecutter asks them.
     assert [line.split(":")[1].strip() for line in errors] == [
+        "question",
         "module_name",
         "author_name",
-        "question",
     ]
     assert_nothing_written(sandbox)
 

@@ -436,10 +436,13 @@ def checked(answers: dict, field: str) -> str:
     cookiecutter.json renders this filter into a private variable right after the prompt,
     so a mistake is heard at once, not after every question. The answers given before it
     are saved for ``cookiecutter --replay``, which then asks from the refused one on.
+    A render that asks nothing (--no-input, cruft) leaves the verdicts to the pre-gen hook,
+    which lists every problem at once; except the folder name, which cookiecutter uses
+    before the hook runs (``../evil`` would make a folder outside the output folder).
     """
     everything = _answers(answers)
     problem = _problem(field, everything)
-    if problem is None:
+    if problem is None or (field != "project_slug" and not _PASS.get("interactive")):
         return str(everything[field])
     rule, example = problem
     command = _save_for_replay(everything, field)
@@ -542,6 +545,7 @@ def _asking(read, default_of):
         answers = _PASS.get("answers")
         if answers is None or var_name not in QUESTIONS:
             return read(var_name, options_or_default, prompts, prefix)
+        _PASS["interactive"] = True  # cookiecutter asks (not --no-input)
         first = var_name == "dataset"  # a normal pass's first question: nothing saved
         saved = {} if first else (_answers(answers) if _is_replay(answers) else {})
         saved = {k: v for k, v in saved.items() if k not in answers}
