@@ -169,6 +169,11 @@ def assert_reads_back(study: Study, name: str, author: str, question: str) -> No
     assert ("p", question.strip()) in got["QUESTION.md"], got["QUESTION.md"]
     assert ("h1", f"Data card: {name.strip()}") in got["data/README.md"], got["data/README.md"]
     assert f" {author}\n" in got["LICENSE"]
+    citation = parse(study.path / "CITATION.cff")  # valid CFF 1.2.0, or parse raises
+    assert (citation["title"], citation["abstract"]) == (name, question)
+    person = citation["authors"][0]
+    names = [person.get("given-names", ""), person.get("family-names", "")]
+    assert " ".join(" ".join(names).split()) == " ".join(author.split())
 
 
 def assert_every_file_parses(study: Study) -> None:
@@ -250,6 +255,7 @@ FREE_TEXT_FILES = {
     "WRITEUP.md",
     "pyproject.toml",
     "LICENSE",
+    "CITATION.cff",
     ".cruft.json",
     "data/README.md",
 }

@@ -7,7 +7,7 @@ import json
 import pytest
 import yaml
 from conftest import PENGUINS_CSV, local_extensions
-from parsing import leftovers, parse
+from parsing import cff_problems, leftovers, parse
 
 TEMPLATE_JSON = json.loads(
     (__import__("conftest").TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8")
@@ -48,6 +48,42 @@ def test_every_choice_renders_and_parses(render, answers):
         except Exception as error:  # noqa: BLE001 - report every file, not just the first
             problems.append(f"{relative}: {type(error).__name__}: {error}")
     assert not problems, "\n".join(problems)
+
+
+HOSTILE_CITATION = {
+    # Braces typed at the prompts: tests/test_freetext.py (answers given here are Jinja).
+    "project_name": 'Title: "quoted" #1 \U0001f600',
+    "author_name": "Ada: O'Brien-Lovelace \u00e9",
+    "author_email": "ada.o+cff@example.org",
+    "question": "Does x: y, [a] & 'b' \\ help? \u2014 yes: no",
+    "github_repo": "ada-lovelace/study.v2",
+    "license": "none",
+}
+
+
+def test_citation_cff_is_valid_and_holds_the_answers_as_typed(render):
+    study = render(**HOSTILE_CITATION)
+    text = study.read("CITATION.cff")
+    assert cff_problems(yaml.safe_load(text)) == []
+    cff = yaml.safe_load(text)
+    assert cff["cff-version"] == "1.2.0"
+    assert cff["title"] == HOSTILE_CITATION["project_name"]
+    assert cff["abstract"] == HOSTILE_CITATION["question"]
+    assert cff["authors"] == [
+        {
+            "given-names": "Ada: O'Brien-Lovelace",
+            "family-names": "\u00e9",
+            "email": "ada.o+cff@example.org",
+        }
+    ]
+    assert cff["repository-code"] == "https://github.com/ada-lovelace/study.v2"
+    # No licence chosen: none claimed. Unpublished: no release date (CFF makes it optional).
+    assert "license" not in cff and "date-released" not in cff
+    default = yaml.safe_load(render().read("CITATION.cff"))
+    assert default["license"] == "MIT"
+    assert default["authors"] == [
+        {"given-names": "Your", "family-names": "Name", "email": "you@example.com"}
+    ]
 
 
 def test_the_flow_is_visible_at_the_top(render):

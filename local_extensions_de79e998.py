@@ -819,6 +819,15 @@ def read_settings(answers: dict) -> dict:
     return {**CSV_DEFAULTS, "sure": True, "why": ""}
 
 
+def person_names(name: object) -> dict:
+    """A person's names as CITATION.cff wants them: the last word is taken as the family
+    name (the file says to check it); a single word is a given name."""
+    given, _, family = str(name).strip().rpartition(" ")
+    if not given:
+        return {"given-names": family}
+    return {"given-names": given.strip(), "family-names": family}
+
+
 def json_string(value: object) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
@@ -878,6 +887,7 @@ class SafeText(Extension):
             default_target=default_target,
             hook_values=hook_values,
             bundled_task=bundled_task,
+            person_names=person_names,
         )
         # For the study's templates: `cookiecutter.dataset in OWN_DATA`.
         environment.globals["OWN_DATA"] = OWN_DATA
