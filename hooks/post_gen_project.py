@@ -232,11 +232,11 @@ def closing_message(where, notes, commit_commands):
         lines += [note, ""]
     if NOT_ASKED:
         lines.append(
-            "Chosen for you without asking (give any of them as key=value after the "
-            "template's address, or questions=all to be asked every question):"
+            "Chosen for you, not asked (next time, give one as key=value after the "
+            "template's address,\nor questions=all to be asked every question):"
         )
         for key, value, how in NOT_ASKED:
-            lines.append(f"  - {key}: {value or '(none)'} ({how})")
+            lines.append(f"  - {key} = {value or '(empty)'}: {how}")
         lines.append("")
     lines.append("Next, from here:")
     commands = [(f"cd {shlex.quote(where)}", ""), *((c, "") for c in commit_commands)]

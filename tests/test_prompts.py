@@ -121,9 +121,10 @@ def test_a_bundled_dataset_asks_five_questions_and_lists_the_answers_it_chose(tm
     # chosen without asking, each with where it lives.
     assert "questions=all" in done.stdout.split("[1/5]")[0]
     for key in ("project_slug", "module_name", "license", "env_manager", "dvc_remote"):
-        assert re.search(rf"^  - {key}: {re.escape(answers[key])} \(", done.stdout, re.M), key
-    assert "  - compute: pandas (" in done.stdout and "  - github_repo: (none) (" in done.stdout
-    assert "  - task:" not in done.stdout  # a bundled set's task is known
+        assert re.search(rf"^  - {key} = {re.escape(answers[key])}: ", done.stdout, re.M), key
+    assert "  - compute = pandas: " in done.stdout
+    assert "  - github_repo = (empty): " in done.stdout
+    assert "  - task =" not in done.stdout  # a bundled set's task is known
     # The README states the measured count.
     assert "5 questions for a bundled dataset" in (TEMPLATE / "README.md").read_text()
 
@@ -135,7 +136,7 @@ def test_own_data_asks_at_most_eight_questions(tmp_path):
     )
     assert local.returncode == 0, local.stdout
     assert [total for _, total in counters(local.stdout)] == [5] + [7] * 6
-    assert "  - task: auto (" in local.stdout
+    assert "  - task = auto: " in local.stdout
     url = type_at_prompts(
         tmp_path,
         [choice("dataset", "csv_url"), "https://example.org/t.csv", "0" * 64, "species"]
@@ -151,7 +152,7 @@ def test_an_answer_given_on_the_command_line_is_not_asked_and_is_listed(tmp_path
     done = type_at_prompts(tmp_path, ["", "", "", "Ada", "a@ex.org"], "env_manager=pip")
     assert done.returncode == 0, done.stdout
     assert len(counters(done.stdout)) == 5
-    assert "  - env_manager: pip (" in done.stdout
+    assert "  - env_manager = pip: " in done.stdout
     assert (tmp_path / "digits-practice-study" / "requirements").is_dir()
 
 
