@@ -177,9 +177,13 @@ def first_commit():
         and git("init", "--quiet").returncode != 0
     ):
         return "`git init` failed: run it yourself, then commit.", []
-    git("add", "--all")
+    # zlib's fastest level for the objects written now: half the CPU time of git's default
+    # on uv.lock's 1.5 MB, for about the same size (`git gc` packs them later anyway).
+    git("-c", "core.looseCompression=1", "add", "--all")
     # A new repository has nothing to maintain: skip the `git maintenance` run commit starts.
     done = git(
+        "-c",
+        "core.looseCompression=1",
         "-c",
         "maintenance.auto=false",
         "commit",
