@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 
 import pytest
@@ -173,3 +174,39 @@ def test_each_dataset_names_its_task(render):
             "target": "target",
             "task": task,
         }
+
+
+# Copied as they are for a reason other than speed: Jinja files of the study's own, GitHub's
+# own ${{ }} syntax, and the lock exports whose one placeholder the post-gen hook fills.
+COPIED_FOR_THEIR_SYNTAX = {
+    "*.j2",
+    ".github/*",
+    "uv.lock",
+    "environment.yml",
+    "requirements.txt",
+    "requirements/*.txt",
+}
+
+
+def test_files_copied_without_rendering_have_no_jinja_in_them():
+    """Plain files are in _copy_without_render only to spare Jinja the work (render time):
+    one that gains a `{{`, `{%` or `{#` would land unrendered."""
+    study = __import__("conftest").TEMPLATE / "{{cookiecutter.project_slug}}"
+    patterns = set(TEMPLATE_JSON["_copy_without_render"]) - COPIED_FOR_THEIR_SYNTAX
+    found = []
+    for path in study.rglob("*"):
+        relative = path.relative_to(study).as_posix()
+        if path.is_file() and any(fnmatch.fnmatch(relative, p) for p in patterns):
+            text = path.read_text(encoding="utf-8")
+            if any(marker in text for marker in ("{{", "{%", "{#")):
+                found.append(relative)
+    assert not found, (
+        f"{found} hold Jinja syntax but cookiecutter.json's _copy_without_render copies them "
+        "as they are: take them off that list"
+    )
+    # Every pattern still names a file, so a renamed file does not leave a dead entry.
+    for pattern in patterns:
+        files = [p for p in study.rglob("*") if p.is_file()]
+        assert any(fnmatch.fnmatch(p.relative_to(study).as_posix(), pattern) for p in files), (
+            pattern
+        )
