@@ -1,6 +1,6 @@
 # Maintainer commands for the template. Run `make` to list them.
 .DEFAULT_GOAL := help
-.PHONY: help dev lint test test-fast test-full test-capped lock docs extensions walkthrough golden bench bench-setup bench-tables bench-dask demo screenshot clean
+.PHONY: help dev lint test test-fast test-full test-capped lock docs extensions walkthrough golden bench bench-setup bench-tables bench-dask bench-ccds demo screenshot clean
 
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --locked
@@ -70,6 +70,11 @@ bench-setup: dev ## Time a study's make setup with uv and with pip: docs/benchma
 # Needs a memory cgroup (root on Linux); about 10 minutes on 2 cores.
 bench-tables: dev ## Time real-table studies under a 3 GB memory cap: docs/benchmarks-real-tables.md
 	$(RUN) python -m benchmarks.real_tables $(TABLES_ARGS)
+
+# cookiecutter-data-science is not part of this repository: give a clone of it as CCDS=path
+# (or $CCDS_TEMPLATE). Installs its PyPI package into a throw-away venv; about a minute.
+bench-ccds: dev ## Render time beside cookiecutter-data-science v2: make bench-ccds CCDS=path/to/clone
+	$(RUN) python -m benchmarks.render_vs_ccds $(if $(CCDS),--ccds $(CCDS)) $(CCDS_ARGS)
 
 # Needs a memory cgroup (root on Linux); about 5 minutes on 2 cores.
 bench-dask: dev ## A 1.5 GB table under a 1 GB cap, dask and pandas: docs/benchmarks-larger-than-memory.md
