@@ -238,26 +238,19 @@ def test_a_mistyped_email_is_refused_at_once_and_replay_asks_only_the_rest(tmp_p
     assert "iris species" in (study / "QUESTION.md").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize(
-    ("typed", "correct"),
-    [
-        pytest.param("penguins.csv", "{table}", id="relative"),
-        pytest.param("/no/such/penguins.csv", "{table}", id="missing"),
-        pytest.param("{table_txt}", "{table}", id="wrong-suffix"),
-    ],
-)
-def test_a_refused_location_then_replay_knows_the_dataset(tmp_path, typed, correct):
-    """The learner's dataset is saved before the refused location: replay checks the new
-    location against it (it once answered "the dataset is the bundled ''")."""
+def test_refused_locations_then_replay_knows_the_dataset_each_time(tmp_path):
+    """The learner's dataset is saved before the refused location: each replay checks the
+    new location against it (it once answered "the dataset is the bundled ''"), and a
+    refusal during a replay keeps what was saved before it."""
     table = penguins(tmp_path)
     table_txt = table.with_suffix(".txt")
     table_txt.write_text(table.read_text())
-    paths = {"table": str(table), "table_txt": str(table_txt)}
-    first = [choice("dataset", "local_file"), typed.format(**paths)]
-    rest = ["", "", "", "Ada", "a@ex.org"]
-    _, replayed = refuse_then_replay(
-        tmp_path, first, "dataset_location", [correct.format(**paths), *rest]
-    )
+    first = [choice("dataset", "local_file"), "penguins.csv"]  # a relative path
+    _, missing = refuse_then_replay(tmp_path, first, "dataset_location", ["/no/such/t.csv"])
+    assert missing.returncode == 1 and "points nowhere: no such file" in missing.stdout
+    wrong_suffix = type_at_prompts(tmp_path, [str(table_txt)], "--replay")
+    assert wrong_suffix.returncode == 1 and "must be a CSV or Parquet file" in wrong_suffix.stdout
+    replayed = type_at_prompts(tmp_path, [str(table), "", "", "", "Ada", "a@ex.org"], "--replay")
     assert replayed.returncode == 0, replayed.stdout
     assert "Which dataset" not in replayed.stdout
     # The target column's default came from the saved dataset and the new location.
