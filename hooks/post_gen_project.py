@@ -85,12 +85,11 @@ def keep_chosen_environment_files():
 
 
 def keep_chosen_compute_files():
-    """One prepare stage, prepare.py: the Dask variant's in a study that computes with Dask."""
-    dask_prepare = Path("src", MODULE, "prepare_dask.py")
+    """The Dask backend of prepare (kit/table_dask.py), its tests and docs: Dask studies only."""
     if COMPUTE == "dask":
-        dask_prepare.replace(Path("src", MODULE, "prepare.py"))
         return
-    for path in (dask_prepare, Path("tests", "test_prepare_dask.py"), Path("docs", "dask.md")):
+    backend = Path("src", MODULE, "kit", "table_dask.py")
+    for path in (backend, Path("tests", "test_prepare_dask.py"), Path("docs", "dask.md")):
         path.unlink(missing_ok=True)
 
 

@@ -1,14 +1,16 @@
-"""Fast tier: the claim rules of a rendered study's review.py, on good and bad sentences.
+"""Fast tier: the claim rules of a rendered study's kit (claims, ledger, tries, review), on
+good and bad sentences.
 
-The rules are imported from a freshly rendered study (no environment needed: review.py uses
-only the standard library, PyYAML, pydantic and markdown-it-py at import time).
+The modules are imported from a freshly rendered study (no environment needed: they use only
+the standard library, PyYAML, pydantic and markdown-it-py at import time; tries imports
+scikit-learn through the pipeline).
 """
 
 from __future__ import annotations
 
 import importlib
-import re
 import sys
+from types import SimpleNamespace
 
 import pytest
 from conftest import render_into
@@ -25,7 +27,12 @@ def study(tmp_path_factory):
 def review(study):
     sys.path.insert(0, str(study.path / "src"))
     try:
-        yield importlib.import_module(f"{MODULE}.review")
+        yield SimpleNamespace(
+            **{
+                name: importlib.import_module(f"{MODULE}.kit.{name}")
+                for name in ("claims", "ledger", "tries", "review")
+            }
+        )
     finally:
         sys.path.remove(str(study.path / "src"))
         for name in [n for n in sys.modules if n == MODULE or n.startswith(f"{MODULE}.")]:
@@ -45,14 +52,14 @@ INCLUDES_ZERO, FAR_ABOVE_ZERO = metrics(-0.04, 0.09), metrics(0.35, 0.62)
 
 
 def rules(review, text: str, numbers: dict = INCLUDES_ZERO) -> list[str]:
-    return [finding.rule for finding in review.check_claims(text, numbers)]
+    return [finding.rule for finding in review.claims.check_claims(text, numbers)]
 
 
 def test_clearly_better_is_flagged_only_when_the_interval_includes_zero(review):
     sentence = "The model is clearly better than the baseline."
     assert rules(review, sentence, INCLUDES_ZERO) == ["improvement"]
     assert rules(review, sentence, FAR_ABOVE_ZERO) == []
-    [finding] = review.check_claims(sentence, INCLUDES_ZERO)
+    [finding] = review.claims.check_claims(sentence, INCLUDES_ZERO)
     assert "-0.040 to 0.090" in finding.message and "includes zero" in finding.message
 
 
@@ -98,7 +105,7 @@ def test_a_finding_points_at_its_paragraph_and_section(review):
         "## Metrics and uncertainty\n\nThe scores are close.\n"
         "The model is clearly better than the baseline.\n"
     )
-    [finding] = review.check_claims(text, INCLUDES_ZERO)
+    [finding] = review.claims.check_claims(text, INCLUDES_ZERO)
     assert (finding.first, finding.line) == (11, 12)
     assert finding.section == "Metrics and uncertainty"
     assert text.splitlines()[finding.line - 1] == "The model is clearly better than the baseline."
@@ -106,25 +113,25 @@ def test_a_finding_points_at_its_paragraph_and_section(review):
 
 def test_a_fresh_writeup_has_nothing_to_flag(study, review):
     writeup = study.read("WRITEUP.md")
-    assert review.check_claims(writeup, INCLUDES_ZERO) == []
-    assert "Generalizability and limitations" in review.unanswered(writeup)
+    assert review.claims.check_claims(writeup, INCLUDES_ZERO) == []
+    assert "Generalizability and limitations" in review.claims.unanswered(writeup)
 
 
 def test_try_accepts_train_settings_only(review):
     linear = {"classification": {"C": 1.0}}
     params = {"train": {"model": "linear", "linear": linear}, "prepare": {"seed": 1}}
-    review.apply_override(params, "train.model=random_forest")
-    review.apply_override(params, "train.linear.classification.C=0.5")
-    review.apply_override(params, "train.knn.n_neighbors=7")  # a model without settings yet
+    review.tries.apply_override(params, "train.model=random_forest")
+    review.tries.apply_override(params, "train.linear.classification.C=0.5")
+    review.tries.apply_override(params, "train.knn.n_neighbors=7")  # a model without settings yet
     assert params["train"] == {
         "model": "random_forest",
         "linear": {"classification": {"C": 0.5}},
         "knn": {"n_neighbors": 7},
     }
     with pytest.raises(SystemExit, match="not a train setting.*edit params.yaml"):
-        review.apply_override(params, "prepare.seed=2")
+        review.tries.apply_override(params, "prepare.seed=2")
     with pytest.raises(SystemExit, match="no setting 'train.modle'"):
-        review.apply_override(params, "train.modle=linear")
+        review.tries.apply_override(params, "train.modle=linear")
 
 
 def test_the_writeup_says_how_often_the_test_set_was_scored(review):
@@ -141,19 +148,17 @@ def test_the_writeup_says_how_often_the_test_set_was_scored(review):
         for c in ("linear(C=1.0)", "random_forest()", "gradient_boosting()")
     ]
     look = dict(tries[0], kind="test")
-    once = review.looks_statement([*tries, look])
+    once = review.ledger.looks_statement([*tries, look])
     assert once.startswith("3 configurations were tried") and "scored once" in once
-    thrice = review.looks_statement([*tries, look, look, dict(look, configuration="x()")])
+    thrice = review.ledger.looks_statement([*tries, look, look, dict(look, configuration="x()")])
     assert "scored 3 times" in thrice and "optimistic" in thrice
-    table = review.compare_table([*tries, look])
+    table = review.ledger.compare_table([*tries, look])
     assert table.count("accuracy 0.900 ± 0.050") == 3
 
 
-def test_the_docs_give_every_reforms_item_a_home(study, review):
-    assert len(review.REFORMS) == 32
-    assert len({item for item, _, _ in review.REFORMS}) == 32
-    docs = study.read("docs/review.md")
-    for item, title, home in review.REFORMS:
-        where = re.escape(home.partition(": ")[2])
-        row = rf"^\| {item} \| [^|]+ \| {re.escape(title)} \| [^|]*{where}[^|]* \|$"
-        assert re.search(row, docs, re.MULTILINE), item
+def test_the_docs_table_of_reforms_items_is_the_one_the_checks_make(study, review):
+    """docs/review.md shows where each item lives; the table is generated from the checks
+    (`python -m <module>.kit.review --table`), so the two cannot drift apart."""
+    checks = review.review.REFORMS
+    assert len(checks) == 32 and len({check.id for check in checks}) == 32
+    assert review.review.table() in study.read("docs/review.md")

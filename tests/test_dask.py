@@ -24,6 +24,7 @@ from conftest import Study, render_into
 TOLERANCE = 1e-9
 DASK_FILES = ["tests/test_prepare_dask.py", "docs/dask.md"]
 PREPARE = "src/digits_practice_study/prepare.py"
+BACKEND = "src/digits_practice_study/kit/table_dask.py"
 
 
 def extras(study: Study) -> list[str]:
@@ -34,8 +35,8 @@ def extras(study: Study) -> list[str]:
 def test_a_pandas_study_has_no_dask_code(render):
     study = render()
     assert not any(study.has_file(name) for name in DASK_FILES)
-    assert not study.has_file("src/digits_practice_study/prepare_dask.py")
-    assert "dask" not in study.read(PREPARE)
+    assert not study.has_file(BACKEND)
+    assert "dask" not in study.read(PREPARE).lower()
     assert "dask" not in study.read("README.md").lower()
     assert "--extra" not in extras(study) and "parquet" not in study.read("dvc.yaml")
 
@@ -45,10 +46,10 @@ def test_a_dask_study_prepares_on_dask_and_installs_it(render):
     assert all(study.has_file(name) for name in DASK_FILES)
     assert "(docs/dask.md)" in study.read("README.md")
     assert extras(study) == ["--extra", "dask"]
-    assert "from dask.distributed import Client, LocalCluster" in study.read(PREPARE)
-    assert not study.has_file("src/digits_practice_study/prepare_dask.py")
+    assert "from .kit.table_dask import open_table" in study.read(PREPARE)
+    assert "from dask.distributed import Client, LocalCluster" in study.read(BACKEND)
     assert 'TRAIN = DATA / "processed" / "train.parquet"' in study.read(
-        "src/digits_practice_study/config.py"
+        "src/digits_practice_study/kit/paths.py"
     )
 
 
@@ -109,7 +110,7 @@ def test_dask_on_a_local_cluster_gives_the_pandas_metrics(dask_study, pandas_met
     address, workers = prepared_on(run)
     assert address.startswith("inproc://") and workers == 2
     parts = sorted((dask_study.path / "data/processed/train.parquet").glob("part-*.parquet"))
-    assert len(parts) == 1  # 1,437 training rows: one part (prepare_dask.PART_ROWS: 50,000)
+    assert len(parts) == 1  # 1,437 training rows: one part (kit/table_dask.py PART_ROWS: 50,000)
     assert_same_metrics(dask_study, pandas_metrics)
     assert "passed" in dask_study.make("test").stdout
 

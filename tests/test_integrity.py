@@ -35,38 +35,68 @@ def package_of(study: Study) -> Path:
     return package
 
 
-def direct_imports(module: Path, package: str, names: set[str]) -> set[str]:
-    """The package's modules that `module` imports: `from . import x`, `from .x import y`,
-    `from pkg import x`, `import pkg.x`."""
+def module_names(package: Path) -> dict[str, Path]:
+    """Every module of the package by its dotted name inside it: "study", "kit.roles",
+    "__init__", "kit.__init__"."""
+    return {
+        ".".join(p.relative_to(package).with_suffix("").parts): p
+        for p in package.rglob("*.py")
+        if "__pycache__" not in p.parts
+    }
+
+
+def direct_imports(name: str, path: Path, package: str, names: set[str]) -> set[str]:
+    """The package's modules that module ``name`` imports, wherever in it the import is
+    (functions too): `from . import x`, `from .kit.x import y`, `from pkg.kit import x`,
+    `import pkg.x`. Importing a module of a subpackage runs its `__init__.py` as well."""
+    here = name.split(".")[:-1]
     found = set()
-    for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+
+    def add(dotted: list[str]) -> None:
+        for depth in range(1, len(dotted) + 1):  # each package on the way runs its __init__
+            prefix = ".".join(dotted[:depth])
+            if f"{prefix}.__init__" in names:
+                found.add(f"{prefix}.__init__")
+        if ".".join(dotted) in names:
+            found.add(".".join(dotted))
+
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):
-            inside = node.level == 1 or (node.module or "").split(".")[0] == package
-            if not inside:
-                continue
-            dotted = (node.module or "").split(".")
-            if node.level == 0:
-                dotted = dotted[1:]
-            if dotted and dotted[0]:
-                found.add(dotted[0])
+            if node.level:
+                base = here[: len(here) - (node.level - 1)]
+            elif (node.module or "").split(".")[0] == package:
+                base = []
             else:
-                found |= {alias.name for alias in node.names}
+                continue
+            parts = (node.module or "").split(".") if node.module else []
+            if node.level == 0:
+                parts = parts[1:]
+            add(base + parts)
+            for alias in node.names:
+                add([*base, *parts, alias.name])
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 parts = alias.name.split(".")
-                if parts[0] == package and len(parts) > 1:
-                    found.add(parts[1])
-    return found & names
+                if parts[0] == package:
+                    add(parts[1:])
+    return found - {name}
+
+
+def import_graph(package: Path) -> dict[str, set[str]]:
+    modules = module_names(package)
+    return {
+        name: direct_imports(name, path, package.name, set(modules))
+        for name, path in modules.items()
+    }
 
 
 def files_each_stage_runs(study: Study) -> dict[str, set[Path]]:
     """stage -> every file of the package its command runs or reads: the modules it imports,
-    directly or not, `__init__.py`, and the package's other files a module names (templates)."""
+    directly or not, the `__init__.py` files on the way, and the package's other files a
+    module names (the write-up's page template)."""
     package = package_of(study)
-    modules = {p.stem: p for p in package.glob("*.py")}
-    graph = {
-        name: direct_imports(path, package.name, set(modules)) for name, path in modules.items()
-    }
+    modules = module_names(package)
+    graph = import_graph(package)
     data_files = [
         p
         for p in package.rglob("*")
@@ -97,30 +127,56 @@ def files_each_stage_runs(study: Study) -> dict[str, set[Path]]:
 
 
 @pytest.mark.parametrize("answers", [{}, {"compute": "dask"}], ids=["default", "dask"])
-def test_every_stage_depends_on_all_the_code_it_runs(render, answers):
-    """dvc.yaml's deps cover every module a stage imports, however deep, so an edit reruns it."""
+def test_each_stage_depends_on_exactly_the_code_it_runs(render, answers):
+    """dvc.yaml lists, for each stage, every file of the package it runs (its imports, however
+    deep) and no other: an edit reruns exactly the stages that run the edited file."""
     study = render(**answers)
+    package = package_of(study)
     stages = yaml.safe_load(study.read("dvc.yaml"))["stages"]
     runs = files_each_stage_runs(study)
     assert len(runs["report"]) > 3  # the import graph was really read
-    missed = []
+    wrong = []
     for stage, files in runs.items():
-        deps = [study.path / dep for dep in stages[stage]["deps"]]
-        for file in sorted(files):
-            if not any(file == dep or dep in file.parents for dep in deps):
-                missed.append(f"{stage} <- {file.relative_to(study.path)}")
-    assert missed == []
+        listed = {study.path / dep for dep in stages[stage]["deps"]}
+        code = {dep for dep in listed if package in dep.parents or dep == package}
+        wrong += [f"{stage} misses {f.relative_to(study.path)}" for f in sorted(files - code)]
+        wrong += [f"{stage} needs not {f.relative_to(study.path)}" for f in sorted(code - files)]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("answers", [{}, {"compute": "dask"}], ids=["default", "dask"])
+def test_the_package_has_no_import_cycle_and_the_learners_file_comes_after_prepare(render, answers):
+    """No module imports one that imports it back (however far round); study.py, the
+    learner's file, imports nothing of the package, and prepare and get_data do not run it."""
+    study = render(**answers)
+    graph = import_graph(package_of(study))
+
+    def reaches(start: str) -> set[str]:
+        seen, todo = set(), list(graph[start])
+        while todo:
+            name = todo.pop()
+            if name not in seen:
+                seen.add(name)
+                todo.extend(graph[name])
+        return seen
+
+    assert [name for name in graph if name in reaches(name)] == []
+    assert graph["study"] == set()
+    runs = files_each_stage_runs(study)
+    learner = package_of(study) / "study.py"
+    assert {stage for stage, files in runs.items() if learner in files} == {"train", "evaluate"}
 
 
 @pytest.mark.slow
-def test_dvc_status_flags_every_stage_when_any_module_changes(default_study):
-    """Edit each file of the package in turn: `dvc status` names every stage that runs it."""
+def test_dvc_status_flags_exactly_the_stages_that_run_an_edited_module(default_study):
+    """Edit each file of the package in turn: `dvc status` names the stages that run it, and
+    no other (an edit to study.py: train and evaluate; never get_data or prepare)."""
     study = default_study
     package = package_of(study)
     runs = files_each_stage_runs(study)
     files = sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     assert len(files) >= 10
-    missed = []
+    wrong = []
     for file in files:
         original = file.read_bytes()
         file.write_bytes(original + b"\n# a learner's edit\n")
@@ -128,18 +184,18 @@ def test_dvc_status_flags_every_stage_when_any_module_changes(default_study):
             status = json.loads(study.run(".venv/bin/dvc", "status", "--json").stdout)
         finally:
             file.write_bytes(original)
-        for stage, ran in runs.items():
-            if file not in ran:
-                continue
-            changed = [
-                dep
-                for entry in status.get(stage, [])
-                if isinstance(entry, dict)
-                for dep in entry.get("changed deps", {})
-            ]
-            if not any(study.path / dep in (file, *file.parents) for dep in changed):
-                missed.append(f"{stage} <- {file.relative_to(study.path)}")
-    assert missed == [], f"{len(missed)} module edits DVC did not see"
+        flagged = {
+            stage
+            for stage, entries in status.items()
+            for entry in entries
+            if isinstance(entry, dict)
+            for dep in entry.get("changed deps", {})
+            if study.path / dep in (file, *file.parents)
+        }
+        expected = {stage for stage, ran in runs.items() if file in ran}
+        if flagged != expected:
+            wrong.append(f"{file.relative_to(study.path)}: {sorted(flagged)} != {sorted(expected)}")
+    assert wrong == [], "module edits DVC saw in other stages than the ones that run them"
     assert "up to date" in study.run(".venv/bin/dvc", "status").stdout
 
 

@@ -47,7 +47,7 @@ def iris(tmp_path_factory):
             study.run(
                 ".venv/bin/python",
                 "-m",
-                f"{MODULE}.review",
+                f"{MODULE}.kit.tries",
                 "try",
                 "train.model=gradient_boosting",
                 "train.gradient_boosting.max_iter=50",
@@ -141,7 +141,7 @@ def test_a_hypothesis_committed_after_the_results_is_called_so(iris, tmp_path):
     commit("hypothesis, afterwards")
 
     code = (
-        f"import sys, pathlib; from {MODULE}.review import preregistration; "
+        f"import sys, pathlib; from {MODULE}.kit.provenance import preregistration; "
         "print(preregistration(pathlib.Path(sys.argv[1])))"
     )
     said = study.run(".venv/bin/python", "-c", code, str(tmp_path)).stdout

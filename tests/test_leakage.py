@@ -6,34 +6,39 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-# Each patch edits prepare.py's main() where the split is made, as a learner's edit would.
-CALL = "        train, test, decisions = dataset.prepare_table(raw, params)\n"
+# Each patch edits prepare.py's prepare() where it reads the table and where it writes the
+# split, as a learner's edit would.
+READ = "    sample = table.sample()\n"
+WRITE = "    table.write(fitted_on, test)\n"
 
 SCALE_BEFORE_SPLIT = (
-    """\
-        from sklearn.preprocessing import StandardScaler  # LEAK: the scaler sees the test rows
+    READ,
+    READ
+    + """\
+    from sklearn.preprocessing import StandardScaler  # LEAK: the scaler sees the test rows
 
-        numbers = raw.select_dtypes("number").columns.drop(params["data"]["target"])
-        raw[numbers] = StandardScaler().fit_transform(raw[numbers])
-"""
-    + CALL
+    numbers = sample.select_dtypes("number").columns.drop(params["data"]["target"])
+    sample[numbers] = StandardScaler().fit_transform(sample[numbers])
+""",
 )
 
 DUPLICATE_ACROSS_SETS = (
-    CALL
-    + """\
-        import pandas as pd  # LEAK: some training rows are copied into the test set
+    WRITE,
+    """\
+    import numpy as np  # LEAK: some training rows are copied into the test set
 
-        test = pd.concat([test, train.head(20)])
+    test = np.concatenate([test, fitted_on[:20]])
 """
+    + WRITE,
 )
 
 
-def inject(study, patch: str) -> None:
+def inject(study, patch: tuple[str, str]) -> None:
     path = "src/digits_practice_study/prepare.py"
     source = study.read(path)
-    assert CALL in source, "prepare.py no longer makes the split where this test edits it"
-    study.write(path, source.replace(CALL, patch, 1))
+    where, edit = patch
+    assert where in source, "prepare.py no longer reads or splits where this test edits it"
+    study.write(path, source.replace(where, edit, 1))
 
 
 @pytest.fixture

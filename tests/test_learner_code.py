@@ -1,8 +1,10 @@
-"""Full tier: the two places a learner changes, changed as docs/model.md says, end to end.
+"""Full tier: the places a learner changes in study.py, changed as docs/model.md says, end to
+end.
 
 One iris study (150 rows): a model added by one MODELS entry (and its import) plus one
-params.yaml change, a feature added by editing only add_features; then `make study` and the
-study's own tests. The trained pipeline must hold the new estimator and see the new column.
+params.yaml change, a feature added by editing only add_features, a metric on probabilities
+added by one METRICS entry; then `make study` and the study's own tests. The trained pipeline
+must hold the new estimator and see the new column; the metric must be scored on the test rows.
 """
 
 from __future__ import annotations
@@ -15,8 +17,12 @@ from conftest import render_into
 pytestmark = pytest.mark.slow
 
 MODULE = "iris_study"
-MODEL_PY = f"src/{MODULE}/model.py"
+STUDY_PY = f"src/{MODULE}/study.py"
 KNN = '"knn": {"classification": KNeighborsClassifier, "regression": KNeighborsRegressor},'
+LOG_LOSS = (
+    '"log_loss": {"task": "classification", "score": log_loss, '
+    '"greater_is_better": False, "probabilities": True},'
+)
 FEATURE = 'table = table.assign(petal_area=table["petal length (cm)"] * table["petal width (cm)"])'
 
 
@@ -25,22 +31,26 @@ def changed(tmp_path_factory):
     study = render_into(
         tmp_path_factory.mktemp("learner"), project_name="Iris Study", dataset="iris"
     )
-    source = study.read(MODEL_PY)
+    source = study.read(STUDY_PY)
     # One registry entry (and its import), as docs/model.md shows.
     source = source.replace(
-        "from sklearn.preprocessing import",
+        "from sklearn.linear_model import",
+        "from sklearn.metrics import log_loss\n"
         "from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor\n"
-        "from sklearn.preprocessing import",
+        "from sklearn.linear_model import",
         1,
     )
     source = source.replace("MODELS = {\n", f"MODELS = {{\n    {KNN}\n", 1)
+    # One metric on probabilities, as the example in study.py shows.
+    assert "\nMETRICS = {}\n" in source
+    source = source.replace("\nMETRICS = {}\n", f"\nMETRICS = {{\n    {LOG_LOSS}\n}}\n", 1)
     # A feature, in the body of add_features only.
     body = '    """'
     head, rest = source.split("def add_features(", 1)
     signature, after = rest.split("\n    return table\n", 1)
     assert body in signature, "add_features keeps its docstring"
     source = f"{head}def add_features({signature}\n    {FEATURE}\n    return table\n{after}"
-    study.write(MODEL_PY, source)
+    study.write(STUDY_PY, source)
     params = study.read("params.yaml")
     assert "  model: linear\n" in params
     study.write(
@@ -64,6 +74,8 @@ def test_a_model_added_by_one_entry_is_trained_and_scored(changed):
     ).stdout.splitlines()
     assert fitted[0] == "7"  # the setting reached scikit-learn as written
     assert "numeric__petal_area" in fitted[1]  # the new feature reached the model
+    # The metric of one's own is scored on the test rows, beside the built-in ones.
+    assert 0 < metrics["model"]["test"]["log_loss"] < metrics["baseline"]["test"]["log_loss"]
 
 
 def test_the_changed_study_passes_its_own_tests(changed):

@@ -22,12 +22,14 @@ def test_an_ampersand_in_the_question_stays_plain_in_the_raw_markdown(render):
 
 
 def load_files_module(study):
-    path = study.path / "src" / "digits_practice_study" / "config.py"
-    spec = importlib.util.spec_from_file_location("study_config", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # pydantic resolves the module's annotations through it
-    spec.loader.exec_module(module)
-    return module
+    """The rendered study's kit/files.py, imported as the study imports it."""
+    sys.path.insert(0, str(study.path / "src"))
+    try:
+        return importlib.import_module("digits_practice_study.kit.files")
+    finally:
+        sys.path.remove(str(study.path / "src"))
+        for name in [n for n in sys.modules if n.startswith("digits_practice_study")]:
+            del sys.modules[name]
 
 
 @pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o002, 0o664)])

@@ -1,6 +1,6 @@
 """Fast tier: on real tables, the study's column roles, task guess and CSV format detection.
 
-The rules live in the rendered study (``src/<module>/dataset.py``) and, for the CSV format,
+The rules live in the rendered study (``src/<module>/kit/roles.py``) and, for the CSV format,
 in local_extensions.py, which fills ``data.read`` in params.yaml at render time. Each table
 of tests/realtables.py states what a careful reader would decide; these tests hold the rules
 to it without running a pipeline.
@@ -23,10 +23,10 @@ SMALL_CSV = [pytest.param(t, id=t.name) for t in TABLES if not t.large and not t
 
 @pytest.fixture(scope="module")
 def columns(tmp_path_factory):
-    """The rendered study's dataset module (the table rules), imported from its src/ folder."""
+    """The rendered study's roles module (the table rules), imported from its src/ folder."""
     study = render_into(tmp_path_factory.mktemp("roles"))
     sys.path.insert(0, str(study.path / "src"))
-    yield importlib.import_module("digits_practice_study.dataset")
+    yield importlib.import_module("digits_practice_study.kit.roles")
     sys.path.remove(str(study.path / "src"))
     for name in [n for n in sys.modules if n.startswith("digits_practice_study")]:
         del sys.modules[name]
@@ -51,7 +51,7 @@ def test_the_task_guess_matches_a_careful_reader(columns, written, table):
 def test_columns_that_are_not_features_are_found(columns, written, table):
     _, frame = written[table.name]
     data = {"target": table.target, "columns": {}}
-    roles = {c["name"]: c["role"] for c in columns.describe_columns(frame, data)}
+    roles = {c.name: c.role for c in columns.describe_columns(frame, data)}
     assert roles[table.target] == "target"
     expected = {
         **{name: "identifier" for name in table.identifiers},
@@ -60,7 +60,7 @@ def test_columns_that_are_not_features_are_found(columns, written, table):
         **{name: "constant" for name in table.constant},
     }
     assert {name: roles[name] for name in expected} == expected
-    features = [n for n, r in roles.items() if r in columns.config.FEATURE_ROLES]
+    features = [n for n, r in roles.items() if r in ("numeric", "categorical", "datetime")]
     assert features, "every table here has columns worth learning from"
     for name in table.categorical:
         assert roles[name] in ("categorical", "numeric")
@@ -69,10 +69,10 @@ def test_columns_that_are_not_features_are_found(columns, written, table):
 def test_a_role_set_in_params_wins(columns, written):
     _, frame = written["caravan"]
     data = {"target": "Purchase", "columns": {"MOSTYPE": "categorical", "MAANTHUI": "excluded"}}
-    roles = {c["name"]: c for c in columns.describe_columns(frame, data)}
-    assert roles["MOSTYPE"]["role"] == "categorical"
-    assert roles["MAANTHUI"]["role"] == "excluded"
-    assert "params.yaml" in roles["MAANTHUI"]["reason"]
+    roles = {c.name: c for c in columns.describe_columns(frame, data)}
+    assert roles["MOSTYPE"].role == "categorical"
+    assert roles["MAANTHUI"].role == "excluded" and roles["MAANTHUI"].set_in_params
+    assert "params.yaml" in roles["MAANTHUI"].reason
     with pytest.raises(ValueError, match="data.columns names 'nope'"):
         columns.describe_columns(frame, {"target": "Purchase", "columns": {"nope": "numeric"}})
 
@@ -84,10 +84,10 @@ def shares_of(labels: pd.Series) -> dict[str, float]:
 def test_a_rare_class_makes_balanced_accuracy_the_headline(columns, written):
     _, frame = written["caravan"]  # about 6% buy
     shares = shares_of(frame["Purchase"])
-    metric, reason = columns.choose_metric("classification", "auto", shares)
+    metric, reason = columns.auto_metric("classification", shares)
     assert metric == "balanced_accuracy" and "rarest class" in reason
     even = shares_of(pd.Series(list(range(10)) * 20))  # ten classes of 10%
-    assert columns.choose_metric("classification", "auto", even)[0] == "accuracy"
+    assert columns.auto_metric("classification", even)[0] == "accuracy"
 
 
 @pytest.mark.parametrize("table", SMALL_CSV)

@@ -1,31 +1,36 @@
 # %% [markdown]
 # # Analyse the model
 #
-# A walk through the model the pipeline trains, using the pipeline's own code. It works on
-# the training rows only: the test rows are for the evaluate stage, once. Test results are
-# read from `reports/metrics.json` after `make study`.
+# A walk through the model the pipeline trains, using the pipeline's own code and files. It
+# reads the training rows prepare wrote (`data/processed/`), never the test rows: those are
+# for the evaluate stage, once. Test results are read from `reports/metrics.json`. Run
+# `make study` first.
 
 # %%
 import pandas as pd
 
-from {{ cookiecutter.module_name }} import config, dataset, model
+from {{ cookiecutter.module_name }}.kit import decisions, paths, pipeline, preprocess, scoring
+from {{ cookiecutter.module_name }}.kit.files import read_json
+from {{ cookiecutter.module_name }}.kit.params import load_params
+from {{ cookiecutter.module_name }}.kit.reading import features_and_target, read_table
 
-params = config.load_params()
-# The training rows, the task, the metric and the column roles, exactly as prepare makes them.
-train, _test, decisions = dataset.prepare_table(dataset.checked_raw(params), params)
-features, labels = dataset.features_and_target(train, decisions["target"])
-task, metric, roles = decisions["task"], decisions["metric"], dataset.roles(decisions)
-print(f"{len(train)} training rows; task: {task}; metric: {metric}")
+params = load_params()
+decided = decisions.load()  # the task, the metric and the column roles prepare decided
+train = read_table(paths.TRAIN)
+features, labels = features_and_target(train, decided.target)
+task, roles = decided.task, decided.roles()
+metric = scoring.metric(task, decided.metric)
+print(f"{len(train)} training rows; task: {task}; metric: {metric.name}")
 
 # %% [markdown]
 # ## The model pipeline
 #
-# Preprocessing and the estimator are one object, so preprocessing is fitted on training rows
-# only, inside every cross-validation fold too.
+# Your features, preprocessing and the estimator are one object, so preprocessing is fitted
+# on training rows only, inside every cross-validation fold too.
 
 # %%
-pipeline = model.build(params["train"], task, roles)
-pipeline
+model = pipeline.build(params["train"], task, roles)
+model
 
 # %% [markdown]
 # ## Model and baseline under cross-validation
@@ -36,17 +41,11 @@ pipeline
 settings = params["evaluate"]
 rows = {}
 for label, candidate in {
-    "model": pipeline,
-    "baseline": model.build_baseline(task, roles),
+    "model": model,
+    "baseline": preprocess.build_baseline(task, roles),
 }.items():
-    rows[label] = model.cross_validate(
-        candidate,
-        features,
-        labels,
-        task,
-        metric,
-        settings["cv_folds"],
-        settings["seed"],
+    rows[label] = scoring.cross_validate(
+        candidate, features, labels, task, metric, settings["cv_folds"], settings["seed"]
     )
 pd.DataFrame(rows).T
 
@@ -54,13 +53,10 @@ pd.DataFrame(rows).T
 # ## Test results from the pipeline
 
 # %%
-if config.METRICS.exists():
-    metrics = config.read_json(config.METRICS)
-    name = metrics["metric"]
-    print(
-        f"test {name}: model {metrics['model']['test'][name]:.3f} "
-        f"[{metrics['model']['test_ci']['low']:.3f}, {metrics['model']['test_ci']['high']:.3f}],"
-        f" baseline {metrics['baseline']['test'][name]:.3f}"
-    )
-else:
-    print("No test results yet: run `make study`.")
+results = read_json(paths.METRICS)
+name = results["metric"]
+print(
+    f"test {name}: model {results['model']['test'][name]:.3f} "
+    f"[{results['model']['test_ci']['low']:.3f}, {results['model']['test_ci']['high']:.3f}],"
+    f" baseline {results['baseline']['test'][name]:.3f}"
+)

@@ -4,29 +4,49 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }} import config, dataset
+from {{ cookiecutter.module_name }} import prepare
+from {{ cookiecutter.module_name }}.kit import reading, roles
+from {{ cookiecutter.module_name }}.kit.params import load_params
+from {{ cookiecutter.module_name }}.kit.table import InMemory
 
 
 @pytest.fixture(scope="session")
 def params():
-    return config.load_params()
+    return load_params()
 
 
 @pytest.fixture(scope="session")
 def raw(params):
-    return dataset.load_raw(params["data"])
+    return reading.load_raw(params["data"])
 
 
 @pytest.fixture(scope="session")
 def decisions(raw, params):
     """What prepare decides about the study's own table (task, metric, column roles)."""
-    return dataset.decide(raw, params)
+    return roles.decide(raw, params)
+
+
+@pytest.fixture(scope="session")
+def prepared(raw, params):
+    """prepare's whole sequence on the study's own table, once: (train, test, decisions)."""
+    return prepare_in_memory(raw, params)
+
+
+def with_data(params, **data):
+    """``params`` for a small table made in a test (its target column: ``target``)."""
+    return {**params, "data": {**params["data"], "target": "target", "columns": {}, **data}}
 
 
 def decide_for(frame, params, **data):
     """prepare's decisions for a small table made in a test (target column: ``target``)."""
-    settings = {**params, "data": {**params["data"], "target": "target", "columns": {}, **data}}
-    return dataset.decide(frame, settings)
+    return roles.decide(frame, with_data(params, **data))
+
+
+def prepare_in_memory(frame, params):
+    """prepare's whole sequence on ``frame``, writing no file: (train, test, decisions)."""
+    table = InMemory(frame, save=False)
+    made = prepare.prepare(table, params)
+    return table.train, table.test, made
 
 
 @pytest.fixture

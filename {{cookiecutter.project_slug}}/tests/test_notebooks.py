@@ -1,4 +1,4 @@
-"""Every notebook runs top to bottom in the study's environment."""
+"""Every notebook runs top to bottom in the study's environment, on the pipeline's outputs."""
 
 from pathlib import Path
 
@@ -6,9 +6,15 @@ import jupytext
 import pytest
 from nbclient import NotebookClient
 
+from {{ cookiecutter.module_name }}.kit import paths
+
 NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("*.py"))
 
 
+@pytest.mark.skipif(
+    not paths.DECISIONS.exists() or not paths.METRICS.exists(),
+    reason="the notebooks read the pipeline's outputs: run `make study` first",
+)
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs(path):
     notebook = jupytext.read(path)

@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from {{ cookiecutter.module_name }} import report
+from {{ cookiecutter.module_name }}.kit import writeup
+from {{ cookiecutter.module_name }}.kit.decisions import Decisions
 
 # {% raw %}  (cookiecutter leaves the write-up placeholders below as they are)
 METRICS = {
@@ -31,10 +32,13 @@ DECISIONS = {
     "target": "kind",
     "task": "classification",
     "task_reason": "the target holds text or yes/no values",
+    "task_set_in_params": False,
     "metric": "accuracy",
     "metric_reason": "the classes are roughly balanced",
+    "metric_set_in_params": False,
     "class_shares": {"a": 0.5, "b": 0.5},
     "rare_classes": [],
+    "target_values": {"a": 50, "b": 50, "(missing)": 10},
     "columns": [
         {
             "name": "kind",
@@ -80,7 +84,8 @@ DECISIONS = {
 
 
 def build(source, figures=None, decisions=DECISIONS):
-    return report.build(source, METRICS, ENVIRONMENT, figures or {}, decisions)
+    made = Decisions.model_validate(decisions)
+    return writeup.build(source, METRICS, ENVIRONMENT, figures or {}, made)
 
 
 def test_the_data_account_shows_removed_rows_and_left_out_columns():
@@ -118,18 +123,18 @@ def test_learner_figures_are_found_beside_the_pipelines(tmp_path, monkeypatch):
     drawn, own = tmp_path / "reports" / "figures", tmp_path / "figures"
     drawn.mkdir(parents=True)
     own.mkdir()
-    monkeypatch.setattr(report.config, "FIGURES", drawn)
-    monkeypatch.setattr(report.config, "MY_FIGURES", own)
+    monkeypatch.setattr(writeup, "FIGURES", drawn)
+    monkeypatch.setattr(writeup, "MY_FIGURES", own)
     (drawn / "learning_curve.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     (own / "class_balance.png").write_bytes(b"\x89PNG\r\n\x1a\n")
-    assert sorted(report.all_figures()) == ["class_balance", "learning_curve"]
+    assert sorted(writeup.all_figures()) == ["class_balance", "learning_curve"]
     (own / "learning_curve.png").write_bytes(b"\x89PNG\r\n\x1a\n")
-    with pytest.raises(report.FigureProblem, match="figures/learning_curve.png has the name"):
-        report.all_figures()
+    with pytest.raises(writeup.FigureProblem, match="figures/learning_curve.png has the name"):
+        writeup.all_figures()
 
 
 def test_a_missing_figure_names_both_folders():
-    with pytest.raises(report.FigureProblem, match="no nope.png in reports/figures or figures/"):
+    with pytest.raises(writeup.FigureProblem, match="no nope.png in reports/figures or figures/"):
         build("{{ figure('nope') }}")
 
 
@@ -153,7 +158,7 @@ def test_an_unsupported_claim_gets_a_reviewers_note_after_its_paragraph():
     claim = "The model is clearly better than the baseline."
     close_call = {**METRICS, "difference": {"test": 0.02, "test_ci": {"low": -0.1, "high": 0.15}}}
     source = f"## Metrics\n\n{claim}\n\nNext paragraph."
-    html = report.build(source, close_call, ENVIRONMENT, {}, DECISIONS)
+    html = writeup.build(source, close_call, ENVIRONMENT, {}, Decisions.model_validate(DECISIONS))
     after = html.split(f"<p>{claim}</p>")[1].lstrip()
     assert after.startswith('<div class="reviewer-note"') and "includes zero" in after
     # The same sentence, where the interval lies far above zero: nothing to note.
@@ -169,7 +174,9 @@ def test_the_writeup_lists_every_try_and_counts_test_looks():
         {**row, "kind": "test", "configuration": "random_forest()", "cv_mean": "0.93"},
     ]
     source = "{{ tries_table }}\n\n{{ test_looks }}"
-    html = report.build(source, METRICS, ENVIRONMENT, {}, DECISIONS, rows)
+    html = writeup.build(
+        source, METRICS, ENVIRONMENT, {}, Decisions.model_validate(DECISIONS), rows
+    )
     assert "<code>linear(C=1.0)</code>" in html and "accuracy 0.930 ± 0.020" in html
     assert "2 configurations were tried" in html and "scored 2 times" in html
 

@@ -1,7 +1,12 @@
-"""The code of this study, in the order the pipeline runs it.
+"""The code of this study.
 
-Stages (each runs with ``python -m {{ cookiecutter.module_name }}.<stage>``; ``make study``
-runs them all, in order and only when needed, through ``dvc repro``):
+Yours to change:
+
+    study.py      YOUR features (add_features), models (MODELS) and metrics (METRICS)
+
+The stages, in the order the pipeline runs them (each is ``python -m
+{{ cookiecutter.module_name }}.<stage>``; ``make study`` runs them all, in order and only
+when needed, through ``dvc repro``). Each is a short script to read top to bottom:
 
     get_data.py   the raw table into data/raw
     prepare.py    check it, decide each column's role, split off the test rows once
@@ -9,10 +14,6 @@ runs them all, in order and only when needed, through ``dvc repro``):
     evaluate.py   score model and baseline: cross-validation, then the test rows once
     report.py     the write-up, reports/writeup.html
 
-What they share:
-
-    model.py      YOUR features (add_features) and models (MODELS), and how they are scored
-    dataset.py    the rules for the table: reading, checking, column roles, the split
-    config.py     where every file is, what params.yaml may hold, writing outputs safely
-    review.py     make try / compare / review: iterate on training rows, review the claims
+The machinery they share is in kit/, one module per job (kit/__init__.py lists them).
+Template updates replace kit/ and the stages; they never touch study.py.
 """

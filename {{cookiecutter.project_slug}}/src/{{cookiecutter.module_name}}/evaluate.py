@@ -4,55 +4,31 @@
 
 It scores the trained model and a baseline the same way: cross-validation on the training
 rows (mean and spread), then once on the held-out test rows with a bootstrap interval. It
-draws the figures, records the software versions, and adds one more look at the test set to the
-ledger of tries (review.py).
+draws the figures, records the software versions, and adds one more look at the test set to
+the ledger of tries (reports/ledger.csv).
 """
 
 from __future__ import annotations
 
-import platform
 from collections.abc import Iterator
-from importlib import metadata
 from pathlib import Path
 
 import joblib
-import matplotlib
 import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from . import config, dataset, model, review
-
-matplotlib.use("Agg")  # draw to files; no screen needed
-import matplotlib.pyplot as plt  # noqa: E402
-from sklearn.metrics import ConfusionMatrixDisplay, PredictionErrorDisplay  # noqa: E402
-from sklearn.model_selection import LearningCurveDisplay  # noqa: E402
+from .kit import decisions, figures, guards, ledger, pipeline, scoring
+from .kit.files import write_json
+from .kit.params import load_params
+from .kit.paths import ENVIRONMENT, FIGURES, METRICS, MODEL, TEST, TRAIN, shown
+from .kit.preprocess import build_baseline
+from .kit.provenance import versions
+from .kit.reading import features_and_target, read_table
+from .kit.split import folds
 
 # The learning curve refits the model many times: on big tables, a sample of training rows.
 LEARNING_CURVE_ROWS = 20_000
-KEY_PACKAGES = ("scikit-learn", "pandas", "numpy", "matplotlib", "dvc")
-
-
-def bootstrap_scores(y_true, y_pred, score, resamples: int, seed: int) -> np.ndarray:
-    """``score`` on each of ``resamples`` resamples of the test rows, drawn with replacement.
-
-    The same seed draws the same rows, so the scores of two models pair up one to one: their
-    difference is the paired bootstrap of score(model) - score(other).
-    """
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    rng = np.random.default_rng(seed)
-    scores = np.empty(resamples)
-    for i in range(resamples):  # one resample at a time: memory stays one test set's size
-        rows = rng.integers(0, len(y_true), size=len(y_true))
-        scores[i] = score(y_true[rows], y_pred[rows])
-    return scores
-
-
-def interval(scores, confidence: float) -> dict[str, float]:
-    """The central ``confidence`` share of bootstrap scores."""
-    tail = (1 - confidence) / 2 * 100
-    low, high = np.percentile(scores, [tail, 100 - tail])
-    return {"low": float(low), "high": float(high)}
 
 
 def read_parts(path: Path) -> Iterator[pd.DataFrame]:
@@ -61,50 +37,58 @@ def read_parts(path: Path) -> Iterator[pd.DataFrame]:
         for part in sorted(path.glob("*.parquet")):
             yield pd.read_parquet(part)
     else:
-        yield dataset.read_table(path)
+        yield read_table(path)
 
 
 def predict_in_parts(fitted: dict, parts, target: str, train_features=None):
     """The test target and each model's predictions, made one part of the test rows at a time.
 
     With ``train_features``, each part is checked to share no row with them (leakage guard).
-    Only the target and the predictions, one column each, are kept for the whole split.
+    Only the target and the predictions are kept for the whole split.
     """
-    labels, predicted = [], {label: [] for label in fitted}
+    labels, values, probabilities = [], {k: [] for k in fitted}, {k: [] for k in fitted}
     for part in parts:
-        x_part, y_part = dataset.features_and_target(part, target)
+        x_part, y_part = features_and_target(part, target)
         if train_features is not None:
-            dataset.assert_no_shared_rows(train_features, x_part[train_features.columns])
+            guards.assert_no_shared_rows(train_features, x_part[train_features.columns])
         labels.append(y_part)
-        for label, pipeline in fitted.items():
-            predicted[label].append(pipeline.predict(x_part))
+        for label, model in fitted.items():
+            values[label].append(model.predict(x_part))
+            if hasattr(model, "predict_proba"):
+                probabilities[label].append(model.predict_proba(x_part))
     y_test = labels[0] if len(labels) == 1 else pd.concat(labels, ignore_index=True)
-    return y_test, {label: np.concatenate(p) for label, p in predicted.items()}
+    return y_test, {
+        label: scoring.Predictions(
+            np.concatenate(values[label]),
+            np.concatenate(probabilities[label]) if probabilities[label] else None,
+            getattr(model, "classes_", None),
+        )
+        for label, model in fitted.items()
+    }
 
 
-def evaluate(fitted, train: pd.DataFrame, test, params: dict, decisions: dict) -> dict:
+def evaluate(fitted, train: pd.DataFrame, test, params: dict, decided) -> dict:
     """All numbers the write-up reports, computed from the model and the two splits.
 
     ``test`` is the test table, or its parts (``read_parts``): it is predicted part by part.
     """
-    settings = params["evaluate"]
-    task, name, roles = decisions["task"], decisions["metric"], dataset.roles(decisions)
-    dataset.assert_preprocessing_in_pipeline(fitted)
-    x_train, y_train = dataset.features_and_target(train, decisions["target"])
+    settings, task = params["evaluate"], decided.task
+    headline = scoring.metric(task, decided.metric)
+    guards.assert_preprocessing_in_pipeline(fitted)
+    x_train, y_train = features_and_target(train, decided.target)
     unfitted = {
-        "model": model.build(params["train"], task, roles),
-        "baseline": model.build_baseline(task, roles),
+        "model": pipeline.build(params["train"], task, decided.roles()),
+        "baseline": build_baseline(task, decided.roles()),
     }
     fitted = {"model": fitted, "baseline": unfitted["baseline"].fit(x_train, y_train)}
-    guarded = None  # copies must not cross the split: checked on each part of the test rows
-    if decisions["split"]["identical"] in ("none", "grouped"):
-        guarded = train[dataset.feature_names(decisions)]
+    # Copies must not cross the split: checked on each part of the test rows.
+    guarded = train[decided.feature_names()] if decided.split.keeps_copies_apart else None
     parts = [test] if isinstance(test, pd.DataFrame) else test
-    y_test, predictions = predict_in_parts(fitted, parts, decisions["target"], guarded)
+    y_test, predictions = predict_in_parts(fitted, parts, decided.target, guarded)
     results = {
-        "task": task,
+        "task": task.value,
         "estimator": type(fitted["model"][-1]).__name__,
-        "metric": name,
+        "metric": headline.name,
         "n_train": len(train),
         "n_test": len(y_test),
     }
@@ -118,126 +102,71 @@ def evaluate(fitted, train: pd.DataFrame, test, params: dict, decisions: dict) -
         )
         predicted = predictions[label]
         # Scored once per resample, and reused for the paired difference below.
-        resampled[label] = bootstrap_scores(
-            y_test,
-            predicted,
-            model.metric(task, name),
-            settings["bootstrap_resamples"],
-            settings["seed"],
+        resampled[label] = scoring.bootstrap_scores(
+            y_test, predicted, headline, settings["bootstrap_resamples"], settings["seed"]
         )
         results[label] = {
-            "cv": model.cross_validate(
+            "cv": scoring.cross_validate(
                 unfitted[label],
                 x_train,
                 y_train,
                 task,
-                name,
+                headline,
                 settings["cv_folds"],
                 settings["seed"],
             ),
-            "test": {m: float(f(y_test, predicted)) for m, f in model.METRICS[task].items()},
-            "test_ci": interval(resampled[label], settings["confidence"]),
+            "test": {
+                name: scoring.score(metric, y_test, predicted)
+                for name, metric in scoring.metrics_for(task).items()
+                if not metric.probabilities or predicted.probabilities is not None
+            },
+            "test_ci": scoring.interval(resampled[label], settings["confidence"]),
         }
     results["difference"] = {
-        "test": results["model"]["test"][name] - results["baseline"]["test"][name],
-        "test_ci": interval(resampled["model"] - resampled["baseline"], settings["confidence"]),
+        "test": results["model"]["test"][headline.name]
+        - results["baseline"]["test"][headline.name],
+        "test_ci": scoring.interval(
+            resampled["model"] - resampled["baseline"], settings["confidence"]
+        ),
     }
     results["confidence"] = settings["confidence"]
     return results
 
 
-# ---------------------------------------------------------------- figures
-
-
-def save_figure(fig, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110, bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
-
-
-def draw_errors(task: str, y_true, y_pred, folder: Path) -> None:
-    """Where the model goes wrong: a confusion matrix, or residuals for numbers."""
-    fig, ax = plt.subplots(figsize=(6, 5))
-    if task == "classification":
-        ConfusionMatrixDisplay.from_predictions(y_true, y_pred, ax=ax, colorbar=False)
-        ax.set_title("Confusion matrix on the test set")
-        save_figure(fig, folder / "confusion_matrix.png")
-    else:
-        PredictionErrorDisplay.from_predictions(y_true, y_pred, kind="residual_vs_predicted", ax=ax)
-        ax.set_title("Residuals on the test set")
-        save_figure(fig, folder / "residuals.png")
-
-
-def draw_learning_curve(pipeline, features, target, task: str, name: str, cv, folder: Path):
-    """Scores as the training set grows: a gap between the lines hints at overfitting."""
-    fig, ax = plt.subplots(figsize=(6, 4))
-    LearningCurveDisplay.from_estimator(
-        pipeline,
-        features,
-        target,
-        cv=cv,
-        scoring=model.scorer(task, name),
-        score_name=name,
-        ax=ax,
-        std_display_style="fill_between",
+def draw_figures(fitted, train: pd.DataFrame, params: dict, decided) -> None:
+    """Where the model goes wrong on the test rows, and its learning curve."""
+    settings, task = params["evaluate"], decided.task
+    for old in FIGURES.glob("*.png"):
+        old.unlink()  # figures are outputs of this stage only; stale ones would mislead
+    y_test, predicted = predict_in_parts({"model": fitted}, read_parts(TEST), decided.target)
+    figures.draw_errors(task, y_test, predicted["model"].values, FIGURES)
+    rows = train.sample(min(len(train), LEARNING_CURVE_ROWS), random_state=settings["seed"])
+    figures.draw_learning_curve(
+        pipeline.build(params["train"], task, decided.roles()),
+        *features_and_target(rows, decided.target),
+        scoring.metric(task, decided.metric),
+        folds(task, settings["cv_folds"], settings["seed"]),
+        FIGURES,
     )
-    handles, _ = ax.get_legend_handles_labels()
-    ax.legend(handles, ["score on the rows it trained on", "score on held-out folds"])
-    ax.set_title("Learning curve (cross-validated on training rows)")
-    save_figure(fig, folder / "learning_curve.png")
-
-
-# ---------------------------------------------------------------- what ran it
-
-
-def versions() -> dict:
-    """Python, the platform and the key packages, so a reader knows what made the results."""
-    packages = {}
-    for name in KEY_PACKAGES:
-        try:
-            packages[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            packages[name] = "not installed"
-    return {
-        "python": platform.python_version(),
-        "platform": platform.platform(terse=True),
-        "machine": platform.machine(),
-        "packages": packages,
-    }
 
 
 def main() -> None:
     threadpool_limits(limits=1, user_api="blas")  # see train.py
-    params, decisions = config.load_params(), dataset.load_decisions()
-    train = dataset.read_table(config.TRAIN)
-    fitted = joblib.load(config.MODEL)
-    results = evaluate(fitted, train, read_parts(config.TEST), params, decisions)
-
-    task, name, settings = decisions["task"], decisions["metric"], params["evaluate"]
-    for old in config.FIGURES.glob("*.png"):
-        old.unlink()  # figures are outputs of this stage only; stale ones would mislead
-    y_test, predicted = predict_in_parts(
-        {"model": fitted}, read_parts(config.TEST), decisions["target"]
-    )
-    draw_errors(task, y_test, predicted["model"], config.FIGURES)
-    rows = train.sample(min(len(train), LEARNING_CURVE_ROWS), random_state=settings["seed"])
-    draw_learning_curve(
-        model.build(params["train"], task, dataset.roles(decisions)),
-        *dataset.features_and_target(rows, decisions["target"]),
-        task,
-        name,
-        model.folds(task, settings["cv_folds"], settings["seed"]),
-        config.FIGURES,
-    )
-    config.write_json(results, config.METRICS)
-    config.write_json(versions(), config.ENVIRONMENT)
+    params, decided = load_params(), decisions.load()
+    train = read_table(TRAIN)
+    fitted = joblib.load(MODEL)
+    results = evaluate(fitted, train, read_parts(TEST), params, decided)
+    draw_figures(fitted, train, params, decided)
+    write_json(results, METRICS)
+    write_json(versions(), ENVIRONMENT)
+    name = results["metric"]
     # One more look at the test set, in the ledger.
-    review.record(
-        "test", params, task, results["model"]["cv"], name, results["model"]["test"][name]
+    ledger.record(
+        "test", params, decided.task, results["model"]["cv"], name, results["model"]["test"][name]
     )
     print(
         f"evaluate: test {name} {results['model']['test'][name]:.3f} "
-        f"(baseline {results['baseline']['test'][name]:.3f}) -> {config.shown(config.METRICS)}"
+        f"(baseline {results['baseline']['test'][name]:.3f}) -> {shown(METRICS)}"
     )
 
 

@@ -9,20 +9,20 @@ changed download never leaves a file in ``data/``.
 
 from __future__ import annotations
 
-import pooch
-
-from . import config, dataset
+from .kit.files import atomic_path
+from .kit.params import read_params
+from .kit.paths import RAW_DATA, shown
+from .kit.reading import BUNDLED, load_bundled
 
 
 def download(url: str, sha256: str) -> None:
     """Fetch ``url`` into data/raw if, and only if, its SHA-256 is ``sha256``."""
+    import pooch
+
     expected = str(sha256).strip().lower().removeprefix("sha256:")
     try:
         pooch.retrieve(
-            url,
-            known_hash=f"sha256:{expected}",
-            fname=config.RAW_DATA.name,
-            path=config.RAW_DATA.parent,
+            url, known_hash=f"sha256:{expected}", fname=RAW_DATA.name, path=RAW_DATA.parent
         )
     except ValueError as error:  # a checksum mismatch, or not an http/https/ftp URL
         raise SystemExit(
@@ -34,14 +34,13 @@ def download(url: str, sha256: str) -> None:
 
 
 def main() -> None:
-    data = config.read_params()["data"]
-    if data["dataset"] in dataset.BUNDLED:
-        with config.atomic_path(config.RAW_DATA) as tmp:
-            dataset.load_bundled(data["dataset"], data["target"]).to_csv(tmp, index=False)
+    data = read_params()["data"]
+    if data["dataset"] in BUNDLED:
+        with atomic_path(RAW_DATA) as tmp:
+            load_bundled(data["dataset"], data["target"]).to_csv(tmp, index=False)
     else:
         download(data["url"], data["sha256"])
-    size = config.RAW_DATA.stat().st_size
-    print(f"get_data: {config.shown(config.RAW_DATA)} ({size:,} bytes)")
+    print(f"get_data: {shown(RAW_DATA)} ({RAW_DATA.stat().st_size:,} bytes)")
 
 
 if __name__ == "__main__":

@@ -4,38 +4,74 @@
 
 1. The data check stops the pipeline with a plain message when the table cannot be used.
 2. The decisions: the task, the headline metric and a role for every column (features, and
-   columns left out with a reason), written to data/decisions.json for the other stages.
+   columns left out with a reason), from kit/roles.py.
 3. Rows without a target value are removed and counted. No other row is removed: rows
    identical to another row stay, and the split keeps the copies on one side.
-4. The split (``prepare.split``: random, time or group; ``dataset.split_table``) uses the
-   seed in params.yaml, so it is the same on every machine.
+4. The split (``prepare.split``: random, time or group; kit/split.py) uses the seed in
+   params.yaml, so it is the same on every machine.
 5. Each feature is scored on its own, on training rows: one that does nearly as well as
    all features together is named (is it known when a prediction is made, or a leak?).
 
 Feature values are not changed here: everything that learns from data (scaling, imputing,
-encoding, your features) lives in the model pipeline (model.py), fitted on training rows.
-The steps are ``dataset.prepare_table`` and the rules beside it in dataset.py;
-data/summary.md shows what they found.
+encoding, your features) lives in the model pipeline, fitted on training rows. What prepare
+decided goes to data/decisions.json, and in words to data/summary.md.
 """
 
 from __future__ import annotations
 
-from . import config, dataset, report
+from .kit import decisions, guards, reading, roles, screen, split, summary
+from .kit.decisions import Task
+from .kit.files import write_text
+from .kit.params import load_params
+from .kit.paths import DATA_SUMMARY, RAW_DATA, shown
+from .kit.{{ 'table_dask' if cookiecutter.compute == 'dask' else 'table' }} import open_table
+
+
+def prepare(table, params: dict) -> decisions.Decisions:
+    """Steps 1 to 5 on ``table``, the raw table as kit/table.py reads it, which writes
+    the training and test rows; returns what was decided."""
+    data, settings = params["data"], params["prepare"]
+    # 1. The data check, on the rows the decisions look at (all of them, in memory).
+    sample = table.sample()
+    reading.check_table(sample, data["target"], shown(RAW_DATA))
+    # 2. The task, the metric and the column roles.
+    decided = table.complete(roles.decide(sample, params))
+    guards.assert_target_not_a_feature(sample[decided.feature_names()], sample[decided.target])
+    # 3. The usable rows, each by a few keys: its target, a fingerprint of its features.
+    keys = table.keys(decided, params)
+    labels = keys.rows["target"].rename(decided.target)
+    if decided.task is Task.CLASSIFICATION and settings["split"] != "time":
+        split.check_class_sizes(labels, settings, params["evaluate"]["cv_folds"])
+    # 4. The split, once, and the training rows the model is fitted on.
+    train, test, how = split.split_rows(keys.rows, decided.task, settings, keys.repeats_expected)
+    fitted_on = split.training_sample(train, labels.to_numpy()[train], settings, decided.task)
+    table.write(fitted_on, test)
+    # 5. Each feature alone, on the training rows.
+    alone = screen.single_feature_scores(table.training_rows(), decided, settings["seed"])
+    rows = decisions.Rows(
+        raw=keys.raw_rows,
+        used=len(keys.rows),
+        removed=keys.removed,
+        identical=split.count_identical(keys.rows["fingerprint"]),
+        train=len(train),
+        test=len(test),
+        train_sample=len(fitted_on) if len(fitted_on) < len(train) else None,
+    )
+    return decisions.Decisions(**dict(decided), split=how, rows=rows, single_features=alone)
 
 
 def main() -> None:
-    params = config.load_params()
-    try:
-        raw = dataset.checked_raw(params)
-        train, test, decisions = dataset.prepare_table(raw, params)
-    except (dataset.DataProblem, ValueError) as problem:
-        raise SystemExit(f"prepare: the data check failed:\n{problem}") from None
-    dataset.save_decisions(decisions)
-    config.write_text(report.data_summary(decisions), config.DATA_SUMMARY)
-    for rows, path in ((train, config.TRAIN), (test, config.TEST)):
-        with config.atomic_path(path) as tmp:
-            rows.to_csv(tmp, index=False)
-    print(report.prepare_lines(decisions))
+    params = load_params()
+    with open_table(params) as table:
+        try:
+            made = prepare(table, params)
+        except (reading.DataProblem, ValueError) as problem:
+            raise SystemExit(f"prepare: the data check failed:\n{problem}") from None
+        where = table.where()
+    decisions.save(made)
+    write_text(summary.data_summary(made), DATA_SUMMARY)
+    print(summary.prepare_lines(made))
+    print(f"prepare: {where}")
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
 
     python -m {{ cookiecutter.module_name }}.train
 
-The pipeline (your features, preprocessing, the estimator of ``train.model``) is built in
-model.py; to try another model or setting without touching the test rows, use make try.
+The pipeline is your features and your model (``study.py``, named by ``train.model`` in
+params.yaml) with the preprocessing of kit/preprocess.py. To try another model or setting
+without touching the test rows, use make try.
 """
 
 from __future__ import annotations
@@ -12,27 +13,31 @@ import joblib
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from . import config, dataset, model
+from .kit import decisions, guards, pipeline
+from .kit.files import atomic_path
+from .kit.params import load_params
+from .kit.paths import MODEL, TRAIN, shown
+from .kit.reading import features_and_target, read_table
 
 
-def fit(train: pd.DataFrame, params: dict, decisions: dict):
+def fit(train: pd.DataFrame, params: dict, decided: decisions.TableDecisions):
     """The model pipeline fitted on ``train``; the test rows never come near it."""
-    features, target = dataset.features_and_target(train, decisions["target"])
-    dataset.assert_target_not_a_feature(features, target)
-    pipeline = model.build(params["train"], decisions["task"], dataset.roles(decisions))
-    dataset.assert_preprocessing_in_pipeline(pipeline)
-    return pipeline.fit(features, target)
+    features, target = features_and_target(train, decided.target)
+    guards.assert_target_not_a_feature(features, target)
+    model = pipeline.build(params["train"], decided.task, decided.roles())
+    guards.assert_preprocessing_in_pipeline(model)
+    return model.fit(features, target)
 
 
 def main() -> None:
     # A practice study's tables are small: handing each matrix product to a second thread
     # costs more than it gains (half the CPU time with one thread, on 2 cores).
     threadpool_limits(limits=1, user_api="blas")
-    params = config.load_params()
-    fitted = fit(dataset.read_table(config.TRAIN), params, dataset.load_decisions())
-    with config.atomic_path(config.MODEL) as tmp:
+    params = load_params()
+    fitted = fit(read_table(TRAIN), params, decisions.load())
+    with atomic_path(MODEL) as tmp:
         joblib.dump(fitted, tmp)
-    print(f"train: fitted {params['train']['model']} -> {config.shown(config.MODEL)}")
+    print(f"train: fitted {params['train']['model']} -> {shown(MODEL)}")
 
 
 if __name__ == "__main__":

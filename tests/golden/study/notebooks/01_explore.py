@@ -2,18 +2,20 @@
 # # Explore the data
 #
 # Look at the data before modelling: its size, types, gaps and the balance of the target.
-# This notebook reads the raw table only; it never touches the held-out test split.
+# This notebook reads the raw table and what the pipeline decided about it
+# (`data/decisions.json`, written by `make study`); it never touches the held-out test rows.
 
 # %%
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from digits_practice_study import config, dataset
+from digits_practice_study.kit import decisions, reading
+from digits_practice_study.kit.params import load_params
 
-params = config.load_params()
-target = params["data"]["target"]
-frame = dataset.load_raw(params["data"])
-decisions = dataset.decide(frame, params)  # the task and column roles the pipeline uses
+params = load_params()
+frame = reading.load_raw(params["data"])
+decided = decisions.load()  # the task and column roles the pipeline used
+target = decided.target
 print(f"{frame.shape[0]} rows, {frame.shape[1]} columns; target: {target!r}")
 frame.head()
 
@@ -21,10 +23,10 @@ frame.head()
 # ## Column roles, types and missing values
 #
 # Each column's role decides whether the model sees it. Change a role with `data.columns` in
-# `params.yaml` if the reason given here is wrong.
+# `params.yaml` if the reason given here is wrong (then `make study` again).
 
 # %%
-pd.DataFrame(decisions["columns"]).set_index("name")
+pd.DataFrame([column.model_dump() for column in decided.columns]).set_index("name")
 
 # %% [markdown]
 # ## The target
@@ -34,8 +36,8 @@ pd.DataFrame(decisions["columns"]).set_index("name")
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 3))
-print(f"task: {decisions['task']} ({decisions['task_reason']})")
-if decisions["task"] == "classification":
+print(f"task: {decided.task} ({decided.task_reason})")
+if decided.task == "classification":
     frame[target].value_counts().sort_index().plot.bar(ax=ax)
     ax.set_ylabel("rows")
 else:
@@ -50,7 +52,7 @@ plt.show()
 # long tails are worth a note in `data/README.md`.
 
 # %%
-numeric_names = [c["name"] for c in decisions["columns"] if c["role"] == "numeric"]
+numeric_names = decided.names_with(decisions.Role.NUMERIC)
 if numeric_names:
     numeric = frame[numeric_names]
     widest = numeric.std().sort_values(ascending=False).index[:6]

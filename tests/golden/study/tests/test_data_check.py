@@ -3,12 +3,13 @@
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import prepare_in_memory, with_data
 
-from digits_practice_study import dataset, report
+from digits_practice_study.kit import reading, roles, summary
 
 
 def test_a_table_with_gaps_and_text_passes(messy):
-    dataset.check_table(messy, "target")
+    reading.check_table(messy, "target")
 
 
 @pytest.mark.parametrize(
@@ -22,8 +23,8 @@ def test_a_table_with_gaps_and_text_passes(messy):
     ids=["missing target", "no rows", "single class", "empty target"],
 )
 def test_each_problem_has_its_own_message(messy, change, words):
-    with pytest.raises(dataset.DataProblem) as problem:
-        dataset.check_table(change(messy), "target")
+    with pytest.raises(reading.DataProblem) as problem:
+        reading.check_table(change(messy), "target")
     assert words in str(problem.value)
 
 
@@ -31,10 +32,10 @@ def test_empty_and_unreadable_files_are_named(tmp_path):
     empty, broken = tmp_path / "empty.csv", tmp_path / "broken.parquet"
     empty.touch()
     broken.write_text("not parquet")
-    with pytest.raises(dataset.DataProblem, match="empty file"):
-        dataset.read_table(empty)
-    with pytest.raises(dataset.DataProblem, match="could not be read as Parquet"):
-        dataset.read_table(broken)
+    with pytest.raises(reading.DataProblem, match="empty file"):
+        reading.read_table(empty)
+    with pytest.raises(reading.DataProblem, match="could not be read as Parquet"):
+        reading.read_table(broken)
 
 
 LONG_TAIL = [0] * 60 + [1] * 20 + [2] * 10 + [3] * 5 + [5, 7, 9, 9, 4]
@@ -55,7 +56,7 @@ CODES = list(range(1, 41)) * 3
     ids=["text", "yes/no", "three codes", "decimals", "many numbers", "count", "type codes"],
 )
 def test_auto_task_follows_the_target(values, name, task):
-    assert dataset.infer_task(pd.Series(values, name=name))[0] == task
+    assert roles.infer_task(pd.Series(values, name=name))[0] == task
 
 
 @pytest.mark.parametrize(
@@ -73,14 +74,13 @@ def test_auto_task_follows_the_target(values, name, task):
     ],
 )
 def test_each_column_gets_a_role(values, name, role):
-    assert dataset.role_of(pd.Series(values, name=name))[0] == role
+    assert roles.role_of(pd.Series(values, name=name))[0] == role
 
 
 def test_the_summary_counts_rows_gaps_and_classes(messy, params):
     messy.loc[:2, "target"] = None
-    data = {**params["data"], "target": "target", "task": "classification", "columns": {}}
-    _, _, decisions = dataset.prepare_table(messy, {**params, "data": data})
-    text = report.data_summary(decisions)
+    _, _, decisions = prepare_in_memory(messy, with_data(params, task="classification"))
+    text = summary.data_summary(decisions)
     assert f"- Rows in the raw table: {len(messy)}" in text
     assert "- Removed, no value in the target column: 3" in text
     gaps = int(messy["size"].isna().sum())

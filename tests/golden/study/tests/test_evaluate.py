@@ -4,24 +4,24 @@ their estimates."""
 import numpy as np
 import pytest
 
-from digits_practice_study import dataset, evaluate, train
+from digits_practice_study import evaluate, train
 
 
 @pytest.fixture(scope="module")
-def prepared(raw, params):
-    train_rows, test_rows, decisions = dataset.prepare_table(raw, params)
+def evaluated(prepared, params):
+    train_rows, test_rows, decisions = prepared
     quick = {**params, "evaluate": {**params["evaluate"], "bootstrap_resamples": 200}}
     fitted = train.fit(train_rows, quick, decisions)
     results = evaluate.evaluate(fitted, train_rows, test_rows, quick, decisions)
     return train_rows, test_rows, decisions, results
 
 
-def test_the_baseline_scores_what_a_constant_guess_scores(prepared):
+def test_the_baseline_scores_what_a_constant_guess_scores(evaluated):
     """Most frequent training class (or the training mean) for every test row."""
-    train_rows, test_rows, decisions, results = prepared
-    target = decisions["target"]
+    train_rows, test_rows, decisions, results = evaluated
+    target = decisions.target
     scores = results["baseline"]["test"]
-    if decisions["task"] == "classification":
+    if decisions.task == "classification":
         guess = train_rows[target].mode()[0]
         assert scores["accuracy"] == pytest.approx((test_rows[target] == guess).mean())
     else:
@@ -29,16 +29,16 @@ def test_the_baseline_scores_what_a_constant_guess_scores(prepared):
         assert scores["mae"] == pytest.approx(np.abs(test_rows[target] - guess).mean())
 
 
-def test_interval_contains_the_estimate(prepared):
-    results = prepared[-1]
+def test_interval_contains_the_estimate(evaluated):
+    results = evaluated[-1]
     name = results["metric"]
     for label in ("model", "baseline"):
         ci = results[label]["test_ci"]
         assert ci["low"] <= results[label]["test"][name] <= ci["high"]
 
 
-def test_the_difference_is_model_minus_baseline(prepared):
-    results = prepared[-1]
+def test_the_difference_is_model_minus_baseline(evaluated):
+    results = evaluated[-1]
     name = results["metric"]
     gap = results["model"]["test"][name] - results["baseline"]["test"][name]
     assert results["difference"]["test"] == pytest.approx(gap)

@@ -1,23 +1,22 @@
-"""Stage 2, prepare, on a Dask cluster: the steps of a pandas study's prepare, for a table
-larger than memory.
-
-    python -m {{ cookiecutter.module_name }}.prepare
+"""The raw table read in partitions on a Dask cluster: prepare's four steps (``sample``,
+``complete``, ``keys``, ``write``) for a table larger than memory.
 
 No step holds the whole raw table or a whole split in this process. The table is read in
 partitions on the cluster (``connect`` below), three times:
 
 1. Facts, per partition and then combined: rows, missing values, distinct values, smallest
    and largest values, the target's classes, and a sample of rows drawn evenly from every
-   partition (at most ``SAMPLE_ROWS``). The data check and the column roles of ``dataset.py``
-   run on that sample; a table with fewer rows is its own sample, so then every number is
-   exactly the pandas variant's.
-2. Keys: three small columns of every row (row number, target, a fingerprint of its
-   features) come back here, and the split is decided from them with ``dataset.random_split``,
-   the same function and seed as with pandas.
-3. The rows: the test split, and the training rows (a stratified sample of
-   ``prepare.train_rows`` rows when the training split is larger) are written as
-   partitioned Parquet (``data/processed/test.parquet/part-00000.parquet``, ...). The train
-   stage fits on the training file; evaluate predicts the test split one part at a time.
+   partition (at most ``SAMPLE_ROWS``). The data check and the column roles run on that
+   sample (``sample``), then the counts over all rows correct them (``complete``); a table
+   with fewer rows is its own sample, so then every number is exactly the pandas variant's.
+2. Keys: a few small columns of every row (row number, target, a fingerprint of its
+   features, the time or group value) come back here (``keys``), and kit/split.py decides
+   the split from them, by the same rules and seed as with pandas.
+3. The rows: the test split, and the training rows the model is fitted on (a stratified
+   sample of ``prepare.train_rows`` rows when the training split is larger) are written as
+   partitioned Parquet (``data/processed/test.parquet/part-00000.parquet``, ...; ``write``).
+   The train stage fits on the training file; evaluate predicts the test split one part at
+   a time.
 """
 
 from __future__ import annotations
@@ -38,9 +37,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from dask.distributed import Client, LocalCluster
-from sklearn.model_selection import train_test_split
 
-from . import config, dataset, report
+from . import roles, split
+from .decisions import Role, TableDecisions, Task
+from .paths import RAW_DATA, TEST, TRAIN, shown
+from .reading import CSV_DEFAULTS, PARQUET_SUFFIXES, DataProblem, read_table
+from .table import Keys
 
 ROW, ORDER, FINGERPRINT = "__row", "__order", "__fingerprint"
 # Partitions of at most this many bytes of raw file, and at least one per worker.
@@ -126,12 +128,12 @@ def column_types(source: Path, data: dict) -> pd.Series:
     read as decimals, as a missing value further down could not be stored as a whole number.
     """
     dropped = data.get("drop_columns") or []
-    if str(source).lower().endswith(dataset.PARQUET_SUFFIXES):
+    if str(source).lower().endswith(PARQUET_SUFFIXES):
         return dd.read_parquet(source).drop(columns=dropped, errors="ignore").dtypes
     if source.stat().st_size <= MAX_PARTITION_BYTES:
-        head = dataset.read_table(source, data["read"])  # small: read whole, checked
+        head = read_table(source, data["read"])  # small: read whole, checked
     else:
-        head = pd.read_csv(source, nrows=TYPE_ROWS, **{**dataset.CSV_DEFAULTS, **data["read"]})
+        head = pd.read_csv(source, nrows=TYPE_ROWS, **{**CSV_DEFAULTS, **data["read"]})
     types = head.drop(columns=dropped, errors="ignore").dtypes
     if len(head) == TYPE_ROWS:
         for name, kind in types.items():
@@ -146,7 +148,7 @@ def read_partitioned(source: Path, types: pd.Series, workers: int, data: dict) -
     # Keep the text columns' pandas type: Dask would turn them into Arrow strings, whose
     # missing value is pd.NA, and the model would then see other values than with pandas.
     dask.config.set({"dataframe.convert-string": False})
-    if str(source).lower().endswith(dataset.PARQUET_SUFFIXES):
+    if str(source).lower().endswith(PARQUET_SUFFIXES):
         frame = dd.read_parquet(source, columns=names)
     else:
         size = source.stat().st_size
@@ -235,8 +237,8 @@ def table_facts(frame: dd.DataFrame, target: str, seed: int) -> dict:
     except ValueError as error:
         if "Mismatched dtypes" not in str(error):
             raise
-        raise dataset.DataProblem(
-            f"{config.shown(config.RAW_DATA)}: a column holds values further down that do not "
+        raise DataProblem(
+            f"{shown(RAW_DATA)}: a column holds values further down that do not "
             f"fit the type read from its first {TYPE_ROWS} rows (for example text in a column "
             "of numbers). Dask's message:\n" + str(error)
         ) from None
@@ -244,34 +246,6 @@ def table_facts(frame: dd.DataFrame, target: str, seed: int) -> dict:
     if facts["whole"]:  # the sample is the table: exact counts instead of estimates
         facts["distinct"] = facts["sample"].drop(columns=ROW).nunique().to_dict()
     return facts
-
-
-def decide(facts: dict, params: dict) -> dict:
-    """The decisions of ``dataset.decide``, made on the sample and corrected by the facts."""
-    sample = facts["sample"].drop(columns=ROW)
-    decisions = dataset.decide(sample, params)
-    if facts["whole"]:
-        return decisions
-    counts = facts["classes"]
-    if decisions["task"] == "classification" and counts is not None:
-        counts = counts[counts.index.notna()].sort_values(ascending=False, kind="stable")
-        shares = {str(k): float(v / counts.sum()) for k, v in counts.items()}
-        decisions["class_shares"] = shares
-        decisions["rare_classes"] = [
-            k for k, v in shares.items() if dataset.is_rare(v, len(shares))
-        ]
-        every = facts["classes"].sort_values(ascending=False, kind="stable")  # missing too
-        decisions["target_values"] = {
-            "(missing)" if pd.isna(k) else str(k): int(v) for k, v in every.items()
-        }
-        decisions["metric"], decisions["metric_reason"] = dataset.choose_metric(
-            decisions["task"], params["evaluate"]["metric"], shares
-        )
-    for column in decisions["columns"]:
-        unique = sample[column["name"]].is_unique
-        if column["reason"] == "numbers" and unique and is_running_number(facts, column["name"]):
-            column["role"], column["reason"] = "identifier", "a running number: a row number"
-    return decisions
 
 
 def is_running_number(facts: dict, name: str) -> bool:
@@ -287,80 +261,7 @@ def is_running_number(facts: dict, name: str) -> bool:
     )
 
 
-def repeats_expected(facts: dict, features: list[str], data: dict) -> bool:
-    """``dataset.repeats_expected`` on the usable rows: exact on a whole sample, else estimated."""
-    if facts["whole"]:
-        usable, _ = dataset.usable_rows(facts["sample"], data)
-        return dataset.repeats_expected(usable[features])
-    distinct = [facts["distinct"][name] for name in features]
-    if any(n is None for n in distinct):  # a feature with very many values: repeats are rare
-        return False
-    combinations = math.prod(max(n, 1) for n in distinct)
-    return combinations < dataset.EXPECTED_REPEATS_FACTOR * facts["rows"]
-
-
 # --- Pass 2: the split, from three small columns --------------------------------------------
-
-
-def row_keys(part: pd.DataFrame, target: str, features: list[str]) -> pd.DataFrame:
-    """Per partition: row number, target and a fingerprint of the model's features."""
-    return pd.DataFrame(
-        {
-            ROW: part[ROW].to_numpy(),
-            target: part[target].to_numpy(),
-            FINGERPRINT: dataset.fingerprints(part[features]).to_numpy(),
-        }
-    )
-
-
-def assign_rows(keys: pd.DataFrame, params: dict, decisions: dict, expected: bool) -> dict:
-    """The row numbers of train and test, in order, by the rules of ``dataset.py``."""
-    kept, removed = dataset.usable_rows(keys, params["data"])
-    return split_usable(kept, removed, params, decisions, expected)
-
-
-def split_usable(kept, removed, params: dict, decisions: dict, expected: bool) -> dict:
-    """``assign_rows`` once the usable rows' keys are known (rows in rising order)."""
-    settings, target = params["prepare"], params["data"]["target"]
-    if decisions["task"] == "classification":
-        dataset.check_class_sizes(kept[target], settings, params["evaluate"]["cv_folds"])
-    train, test, identical = dataset.random_split(
-        kept[target], kept[FINGERPRINT], expected, decisions["task"], settings
-    )
-    prints = kept[FINGERPRINT].to_numpy()
-    # Only a repeated fingerprint can be on both sides ("grouped" split).
-    if identical == "grouped" and np.intersect1d(prints[train], prints[test]).size:
-        raise dataset.LeakageError("a row of features appears in both train and test")
-    repeated = kept[FINGERPRINT].duplicated(keep=False)
-    rows = kept[ROW].to_numpy()
-    return {
-        "train": rows[train],
-        "test": rows[test],
-        "train_labels": kept[target].to_numpy()[train],
-        "used": len(kept),
-        "removed": removed,
-        "identical": identical,
-        "repeated": {
-            "rows": int(repeated.sum()),
-            "patterns": int(kept[FINGERPRINT][repeated].nunique()),
-        },
-    }
-
-
-def training_rows(train: np.ndarray, labels: np.ndarray, params: dict, task: str) -> np.ndarray:
-    """The training rows the model is fitted on: all of them, or a stratified sample.
-
-    ``prepare.train_rows`` caps them; the sample keeps each class's share of the training
-    split (stratified), drawn with ``prepare.seed``.
-    """
-    size = params["prepare"]["train_rows"]
-    if size is None or len(train) <= size:
-        return train
-    stratify = labels if task == "classification" else None
-    chosen, _ = train_test_split(
-        train, train_size=size, random_state=params["prepare"]["seed"], stratify=stratify
-    )
-    return chosen
 
 
 # --- Pass 3: the rows, written in order ----------------------------------------------------
@@ -421,80 +322,130 @@ def write_rows(frame: dd.DataFrame, selections: dict[Path, np.ndarray]) -> None:
         tmp.rename(target)
 
 
-# --- The account and the data card ---------------------------------------------------------
+# --- prepare's four steps ------------------------------------------------------------------
 
 
-def account(decisions: dict, facts: dict, split: dict, fitted_on: pd.DataFrame, seed: int) -> None:
-    """What ``dataset.account`` adds to the decisions, from the facts and the split."""
-    rows = int(facts["rows"])
-    dataset.account(
-        decisions, rows, split["removed"], split["repeated"], split["train"], split["test"]
-    )
-    if len(fitted_on) < len(split["train"]):
-        decisions["rows"]["train_sample"] = len(fitted_on)
-    decisions["single_features"] = dataset.single_feature_scores(fitted_on, decisions, seed)
+def partition_keys(part: pd.DataFrame, target: str, features: list[str], settings: dict):
+    """The keys of one partition's rows (kit/split.py's keys_of), with their row numbers."""
+    keys = split.keys_of(part, target, features, settings)
+    keys[ROW] = part[ROW].to_numpy()
+    return keys
 
 
-def whole_table_columns(decisions: dict, facts: dict, types: pd.Series) -> None:
-    """Each column's type, missing and distinct values counted over all partitions, not the
-    sample (data/summary.md; distinct values beyond MAX_LISTED_VALUES are not counted)."""
-    if facts["whole"]:  # the sample is the table: its counts are already exact
-        return
-    for column in decisions["columns"]:
-        name = column["name"]
-        distinct = facts["distinct"][name]
-        column["type"] = str(types[name])
-        column["missing"] = int(facts["missing"][name])
-        column["distinct"] = f"over {MAX_LISTED_VALUES}" if distinct is None else int(distinct)
+class Partitioned:
+    """The raw table in partitions, on the cluster ``connect`` gives (a context manager)."""
 
-
-def main() -> None:
-    params = config.load_params()
-    data, settings = params["data"], params["prepare"]
-    if settings["split"] != "random":
-        raise SystemExit(
-            "prepare: with compute=dask only prepare.split: random is available so far; "
-            "use compute=pandas for a time or group split"
-        )
-    try:
-        dask.utils.parse_bytes(settings["worker_memory"] or "1GiB")
-    except ValueError:
-        raise SystemExit(
-            f"prepare: prepare.worker_memory = {settings['worker_memory']!r} is not an amount "
-            "of memory: write it like 2GiB or 500MiB in params.yaml, or null"
-        ) from None
-    with connect(settings["worker_memory"]) as client:
+    def __init__(self, params: dict):
+        self.params = params
+        settings = params["prepare"]
         try:
-            types = column_types(config.RAW_DATA, data)
-            frame = read_partitioned(config.RAW_DATA, types, len(client.nthreads()), data)
-            facts = table_facts(frame, data["target"], settings["seed"])
-            release_memory(client)
-            sample = facts["sample"].drop(columns=ROW)
-            dataset.check_table(sample, data["target"], config.shown(config.RAW_DATA))
-            decisions = decide(facts, params)
-            features = dataset.feature_names(decisions)
-            dataset.assert_target_not_a_feature(sample[features], sample[data["target"]])
-            expected = repeats_expected(facts, features, data)
-            keys = frame.map_partitions(row_keys, data["target"], features).compute()
-            kept, removed = dataset.usable_rows(keys, data)  # partitions come in order
-            del keys  # the usable rows' keys are all that is needed from here
-            release_memory(client)
-            split = split_usable(kept, removed, params, decisions, expected)
-        except (dataset.DataProblem, ValueError) as problem:
-            raise SystemExit(f"prepare: the data check failed:\n{problem}") from None
-        del kept
-        release_memory(client)
-        fitted = training_rows(split["train"], split["train_labels"], params, decisions["task"])
-        write_rows(frame, {config.TRAIN: fitted, config.TEST: split["test"]})
-        where = f"{frame.npartitions} partitions on {describe(client)}"
-    decisions["split"] = {"kind": "random", "identical": split["identical"]}
-    account(decisions, facts, split, dataset.read_table(config.TRAIN), settings["seed"])
-    whole_table_columns(decisions, facts, types)
-    dataset.save_decisions(decisions)
-    config.write_text(report.data_summary(decisions), config.DATA_SUMMARY)
-    print(report.prepare_lines(decisions))
-    print(f"prepare: on Dask, {where}")
+            dask.utils.parse_bytes(settings["worker_memory"] or "1GiB")
+        except ValueError:
+            raise SystemExit(
+                f"prepare: prepare.worker_memory = {settings['worker_memory']!r} is not an "
+                "amount of memory: write it like 2GiB or 500MiB in params.yaml, or null"
+            ) from None
+
+    def __enter__(self) -> Partitioned:
+        self.connection = connect(self.params["prepare"]["worker_memory"])
+        self.client = self.connection.__enter__()
+        data = self.params["data"]
+        self.types = column_types(RAW_DATA, data)
+        self.frame = read_partitioned(RAW_DATA, self.types, len(self.client.nthreads()), data)
+        self.facts = None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.connection.__exit__(*exc)
+
+    def sample(self) -> pd.DataFrame:
+        """Rows drawn evenly from every partition (all rows of a table smaller than that)."""
+        if self.facts is None:
+            self.facts = table_facts(
+                self.frame, self.params["data"]["target"], self.params["prepare"]["seed"]
+            )
+            release_memory(self.client)
+        return self.facts["sample"].drop(columns=ROW)
+
+    def complete(self, decided: TableDecisions) -> TableDecisions:
+        """The sample's decisions with the counts of every row: classes, identifiers and
+        each column's type, missing and distinct values (beyond MAX_LISTED_VALUES, "over")."""
+        facts = self.facts
+        if facts["whole"]:  # the sample is the table: its counts are already exact
+            return decided
+        counts = facts["classes"]
+        if decided.task is Task.CLASSIFICATION and counts is not None:
+            every = counts.sort_values(ascending=False, kind="stable")  # missing too
+            values = {"(missing)" if pd.isna(k) else str(k): int(v) for k, v in every.items()}
+            decided = roles.with_target_values(decided, values, self.params["evaluate"]["metric"])
+        sample = facts["sample"]
+        columns = []
+        for column in decided.columns:
+            name = column.name
+            if (
+                column.role is Role.NUMERIC
+                and not column.set_in_params
+                and sample[name].is_unique
+                and is_running_number(facts, name)
+            ):
+                column = column.model_copy(
+                    update={"role": Role.IDENTIFIER, "reason": roles.RUNNING_NUMBER}
+                )
+            distinct = facts["distinct"][name]
+            columns.append(
+                column.model_copy(
+                    update={
+                        "type": str(self.types[name]),
+                        "missing": int(facts["missing"][name]),
+                        "distinct": MAX_LISTED_VALUES if distinct is None else int(distinct),
+                        "distinct_capped": distinct is None,
+                    }
+                )
+            )
+        return decided.model_copy(update={"columns": columns})
+
+    def keys(self, decided: TableDecisions, params: dict) -> Keys:
+        """The keys of every usable row, in order, computed partition by partition."""
+        features = decided.feature_names()
+        keys = self.frame.map_partitions(
+            partition_keys, decided.target, features, params["prepare"]
+        ).compute()
+        mask, removed = split.usable_rows(keys["target"], params["data"])
+        self.rows = keys[mask].reset_index(drop=True)  # partitions come in order
+        del keys
+        release_memory(self.client)
+        return Keys(
+            rows=self.rows,
+            raw_rows=int(self.facts["rows"]),
+            removed=removed,
+            repeats_expected=self.repeats_expected(features),
+        )
+
+    def repeats_expected(self, features: list[str]) -> bool:
+        """kit/split.py's rule on the usable rows: exact on a whole sample, else estimated."""
+        facts, data = self.facts, self.params["data"]
+        if facts["whole"]:
+            sample = facts["sample"]
+            mask, _ = split.usable_rows(sample[data["target"]], data)
+            return split.repeats_expected(sample.loc[mask, features])
+        distinct = [facts["distinct"][name] for name in features]
+        if any(n is None for n in distinct):  # a feature with very many values: repeats are rare
+            return False
+        combinations = math.prod(max(n, 1) for n in distinct)
+        return combinations < split.EXPECTED_REPEATS_FACTOR * facts["rows"]
+
+    def write(self, train: np.ndarray, test: np.ndarray) -> None:
+        """The training and the test rows (positions among the usable rows), as Parquet parts."""
+        numbers = self.rows[ROW].to_numpy()
+        write_rows(self.frame, {TRAIN: numbers[train], TEST: numbers[test]})
+
+    def training_rows(self) -> pd.DataFrame:
+        return read_table(TRAIN)
+
+    def where(self) -> str:
+        return f"on Dask, {self.frame.npartitions} partitions on {describe(self.client)}"
 
 
-if __name__ == "__main__":
-    main()
+def open_table(params: dict) -> Partitioned:
+    """The raw table, in partitions on the cluster, for prepare (``with open_table(...)``)."""
+    return Partitioned(params)

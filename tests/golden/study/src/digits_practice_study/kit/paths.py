@@ -1,0 +1,42 @@
+"""Where every file of the study is. Stages, notebooks and tests import paths from here;
+``dvc.yaml`` names the same files (the template's tests keep the two in step)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+
+PARAMS = ROOT / "params.yaml"
+QUESTION = ROOT / "QUESTION.md"
+WRITEUP_SOURCE = ROOT / "WRITEUP.md"
+
+DATA = ROOT / "data"
+# The name is reduced to letters, digits and ._- (the template's raw_file_name filter).
+RAW_DATA = DATA / "raw" / "digits.csv"
+# What the pipeline measured in the raw data; the data card (data/README.md) links to it.
+DATA_SUMMARY = DATA / "summary.md"
+# What prepare decided about the table (task, metric, column roles, rows, split); train,
+# evaluate and report read it instead of deciding again.
+DECISIONS = DATA / "decisions.json"
+# compute=dask writes each split as a folder of Parquet parts; pandas as one CSV file.
+TRAIN = DATA / "processed" / "train.csv"
+TEST = DATA / "processed" / "test.csv"
+
+MODEL = ROOT / "models" / "model.joblib"
+
+REPORTS = ROOT / "reports"
+METRICS = REPORTS / "metrics.json"
+ENVIRONMENT = REPORTS / "environment.json"
+FIGURES = REPORTS / "figures"
+MY_FIGURES = ROOT / "figures"  # the learner's own; the pipeline only reads them
+WRITEUP = REPORTS / "writeup.html"
+# Every try (make try) and every scoring of the test set (evaluate), one row each. Kept in
+# git and only ever appended to: it is the honest count of how often you looked.
+LEDGER = REPORTS / "ledger.csv"
+
+
+def shown(path: Path | str) -> str:
+    """A path as the learner knows it: relative to the study when it is inside."""
+    path = Path(path)
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)

@@ -1,0 +1,53 @@
+"""The pipeline's figures, drawn by the evaluate stage into reports/figures/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # draw to files; no screen needed
+import matplotlib.pyplot as plt  # noqa: E402
+from sklearn.metrics import ConfusionMatrixDisplay, PredictionErrorDisplay  # noqa: E402
+from sklearn.model_selection import LearningCurveDisplay  # noqa: E402
+
+from .decisions import Task  # noqa: E402
+from .metrics import Metric  # noqa: E402
+
+
+def save_figure(fig, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+
+
+def draw_errors(task: Task, y_true, y_pred, folder: Path) -> None:
+    """Where the model goes wrong: a confusion matrix, or residuals for numbers."""
+    fig, ax = plt.subplots(figsize=(6, 5))
+    if Task(task) is Task.CLASSIFICATION:
+        ConfusionMatrixDisplay.from_predictions(y_true, y_pred, ax=ax, colorbar=False)
+        ax.set_title("Confusion matrix on the test set")
+        save_figure(fig, folder / "confusion_matrix.png")
+    else:
+        PredictionErrorDisplay.from_predictions(y_true, y_pred, kind="residual_vs_predicted", ax=ax)
+        ax.set_title("Residuals on the test set")
+        save_figure(fig, folder / "residuals.png")
+
+
+def draw_learning_curve(pipeline, features, target, metric: Metric, cv, folder: Path) -> None:
+    """Scores as the training set grows: a gap between the lines hints at overfitting."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    LearningCurveDisplay.from_estimator(
+        pipeline,
+        features,
+        target,
+        cv=cv,
+        scoring=metric.scorer(),
+        score_name=metric.name,
+        ax=ax,
+        std_display_style="fill_between",
+    )
+    handles, _ = ax.get_legend_handles_labels()
+    ax.legend(handles, ["score on the rows it trained on", "score on held-out folds"])
+    ax.set_title("Learning curve (cross-validated on training rows)")
+    save_figure(fig, folder / "learning_curve.png")

@@ -1,0 +1,148 @@
+"""What params.yaml may hold: the rules every value is checked against.
+
+Each stage reads the params it needs with ``load_params()``, which names every wrong value
+in one message. The model's settings and the metric's name are checked against your
+``study.py`` too, before the first stage: ``python -m {{ cookiecutter.module_name }}.kit.check``.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .decisions import Role, Task
+from .paths import PARAMS, shown
+
+TASKS = tuple(task.value for task in Task)
+ROLES = tuple(role.value for role in Role if role is not Role.TARGET)
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt key is an error, not ignored
+
+
+class Read(Section):
+    sep: str = Field(",", min_length=1, description="the column separator, e.g. ',' or ';'")
+    decimal: Literal[".", ","] = "."
+    encoding: str = "utf-8"
+
+    @field_validator("encoding")
+    @classmethod
+    def known_encoding(cls, value: str) -> str:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise ValueError("not a text encoding Python knows, e.g. utf-8, latin-1") from None
+        return value
+
+
+class Data(Section):
+    dataset: str
+    url: str | None = None
+    sha256: str | None = None
+    target: str
+    task: Literal[("auto", *TASKS)] = "auto"
+    read: Read = Read()
+    drop_columns: list[str] = []
+    drop_classes: list[str | int | float] = []
+    columns: dict[str, Literal[ROLES]] = {}
+
+
+class Prepare(Section):
+    test_size: float = Field(0.2, ge=0.05, le=0.5)
+    seed: int = 42
+    split: Literal["random", "time", "group"] = "random"
+    time_column: str | None = None
+    group_column: str | None = None
+    # compute=dask only: the model is fitted on at most this many training rows (a stratified
+    # sample), and the memory each worker of the local Dask cluster may use (e.g. 2GiB).
+    train_rows: int | None = Field(None, ge=100)
+    worker_memory: str | None = None
+
+    @model_validator(mode="after")
+    def split_column_named(self) -> Prepare:
+        for kind in ("time", "group"):
+            if self.split == kind and not getattr(self, f"{kind}_column"):
+                raise ValueError(f"split: {kind} needs the column's name in {kind}_column")
+        return self
+
+
+class Train(BaseModel):
+    # Besides model and seed: one block of settings per model, named like the model. Names
+    # and settings are checked against study.py's MODELS by kit/check.py.
+    model_config = ConfigDict(extra="allow")
+    model: str
+    seed: int = 42
+
+
+class Evaluate(Section):
+    metric: str = "auto"
+    cv_folds: int = Field(5, ge=2, le=20)
+    bootstrap_resamples: int = Field(1000, ge=100, le=100_000)
+    confidence: float = Field(0.95, ge=0.5, le=0.999)
+    seed: int = 42
+
+
+class Params(Section):
+    data: Data
+    prepare: Prepare
+    train: Train
+    evaluate: Evaluate
+
+
+def settings_for(name: str, settings: dict, task: str) -> dict:
+    """The settings of model ``name`` for ``task``: its own block, if it has one per task."""
+    per_task = bool(settings) and set(settings) <= set(TASKS)
+    return (settings.get(task) or {}) if per_task else settings
+
+
+class ParamsProblem(ValueError):
+    """params.yaml holds a value the study cannot use; the message names the key."""
+
+
+def explain(error: ValidationError) -> str:
+    """One line per wrong value: the key as written in params.yaml, the value, the rule."""
+    lines = []
+    for problem in error.errors():
+        key = ".".join(str(part) for part in problem["loc"])
+        message = problem["msg"].removeprefix("Value error, ")
+        if problem["type"] == "extra_forbidden":
+            lines.append(f"- {key}: not a setting the study knows (check the spelling)")
+        elif problem["type"] == "missing":
+            lines.append(f"- {key}: missing")
+        elif key and not message.startswith(key):
+            lines.append(f"- {key} = {problem['input']!r}: {message}")
+        else:
+            lines.append(f"- {message}")
+    return "params.yaml has values the study cannot use:\n" + "\n".join(lines)
+
+
+def read_params(path: Path = PARAMS) -> dict[str, Any]:
+    """params.yaml exactly as written, ``auto`` values included; a YAML slip is named by line."""
+    try:
+        with path.open(encoding="utf-8") as f:
+            document = yaml.safe_load(f)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
+        raise ParamsProblem(
+            f"{shown(path)} is not valid YAML at {where}: {error.problem or error.context}. "
+            "Check the indentation (spaces, not tabs), that each `key: value` has a space "
+            "after the colon, and that text with `:` or `#` is in quotes."
+        ) from None
+    if not isinstance(document, dict):
+        raise ParamsProblem(f"{shown(path)} must hold settings as `key: value` lines")
+    return document
+
+
+def load_params(path: Path = PARAMS) -> dict[str, Any]:
+    """params.yaml once checked; a ParamsProblem names each wrong key."""
+    try:
+        checked = Params.model_validate(read_params(path))
+    except ValidationError as error:
+        raise ParamsProblem(explain(error)) from None
+    return checked.model_dump()  # with the defaults of the rules filled in

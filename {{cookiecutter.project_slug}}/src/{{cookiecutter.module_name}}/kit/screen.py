@@ -1,0 +1,67 @@
+"""Each feature scored on its own: a screen for features that give the answer away.
+
+A feature that does nearly as well alone as all features together is named in the data
+summary and the write-up, with the question to ask of it: is it known when a prediction is
+made, or recorded after the outcome (a leak)?
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from . import metrics, preprocess, roles
+from .decisions import FeatureAlone, Role, SingleFeatures, TableDecisions, Task
+from .split import folds
+
+# Each feature alone is scored, with a small tree, on a sample of at most this many training
+# rows, and set against the same tree on all features. A feature that reaches this share of
+# what all features reach together is named: is it known when a prediction is made?
+SINGLE_FEATURE_ROWS, CLOSE_TO_ALL = 5000, 0.8
+
+
+def single_feature_scores(train: pd.DataFrame, decided: TableDecisions, seed: int):
+    """Each feature alone against all features together, cross-validated on training rows.
+
+    Scored with a built-in metric (the headline one, or what ``auto`` would pick when the
+    headline metric is one of yours): this is a screen for leaks, not a result.
+    """
+    from sklearn.model_selection import cross_val_score
+    from sklearn.pipeline import Pipeline
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+    task = decided.task
+    name = decided.metric
+    if name not in metrics.BUILT_IN[task]:
+        name, _ = roles.auto_metric(task, decided.class_shares)
+    metric = metrics.BUILT_IN[task][name]
+    sample = train.sample(min(len(train), SINGLE_FEATURE_ROWS), random_state=seed)
+    x, y = sample.drop(columns=[decided.target]), sample[decided.target]
+    everything = decided.roles()
+    tree = DecisionTreeClassifier if task is Task.CLASSIFICATION else DecisionTreeRegressor
+
+    def score(used: dict, estimator) -> float:
+        pipeline = Pipeline([("preprocess", preprocess.preprocessing(used)), ("model", estimator)])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a rare class may miss a fold of the sample
+            scores = cross_val_score(
+                pipeline, x, y, cv=folds(task, 3, seed), scoring=metric.scorer()
+            )
+        return float(np.mean(scores))
+
+    names = decided.feature_names()
+    print(f"prepare: scoring each of {len(names)} features alone on {len(x)} rows", flush=True)
+    sign = 1 if metric.greater_is_better else -1
+    baseline = score(everything, preprocess.baseline(task))
+    together = score(everything, tree(max_depth=4, random_state=seed))
+    gain = sign * (together - baseline)
+    alone = {}
+    for feature in names:
+        only = {c: (role if c == feature else Role.EXCLUDED) for c, role in everything.items()}
+        cv = score(only, tree(max_depth=4, random_state=seed))
+        share = sign * (cv - baseline) / gain if gain > 0 else 0.0
+        alone[feature] = FeatureAlone(cv=cv, share=share, close_to_all=share >= CLOSE_TO_ALL)
+    ranked = dict(sorted(alone.items(), key=lambda item: -item[1].share))
+    return SingleFeatures(metric=name, baseline=baseline, all_features=together, alone=ranked)

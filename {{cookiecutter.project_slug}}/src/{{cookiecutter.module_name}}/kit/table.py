@@ -1,0 +1,85 @@
+"""The raw table as prepare works on it: held whole in memory.
+
+prepare takes four steps through it (``sample``, ``complete``, ``keys``, ``write``), the
+same four that a study computing with Dask takes through its partitions
+(kit/table_dask.py), so both decide and split by the same rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import split
+from .files import atomic_path
+from .paths import TEST, TRAIN
+from .reading import load_raw
+
+
+@dataclass
+class Keys:
+    """What the split needs of every usable row, and no more (kit/split.py)."""
+
+    rows: pd.DataFrame  # per usable row: target, fingerprint (and time or group, if used)
+    raw_rows: int
+    removed: list  # RemovedRows: rows left out, with the reason
+    repeats_expected: bool  # the features allow so few combinations that repeats are normal
+
+
+class InMemory:
+    """The raw table, whole, as a pandas DataFrame."""
+
+    def __init__(self, frame: pd.DataFrame, save: bool = True):
+        self.frame = frame
+        self.save = save  # False (tests): keep the split rows in memory, write no file
+        self.used = self.train = self.test = frame.iloc[:0]
+
+    def __enter__(self) -> InMemory:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def sample(self) -> pd.DataFrame:
+        """The rows the data check and the column roles look at: here, all of them."""
+        return self.frame
+
+    def complete(self, decided):
+        """Counts over the whole table: the sample was the whole table, so nothing changes."""
+        return decided
+
+    def keys(self, decided, params: dict) -> Keys:
+        """The keys of the rows with a target (and not of a class in data.drop_classes)."""
+        mask, removed = split.usable_rows(self.frame[decided.target], params["data"])
+        self.used = self.frame.loc[mask].reset_index(drop=True)
+        return Keys(
+            rows=split.keys_of(
+                self.used, decided.target, decided.feature_names(), params["prepare"]
+            ),
+            raw_rows=len(self.frame),
+            removed=removed,
+            repeats_expected=split.repeats_expected(self.used[decided.feature_names()]),
+        )
+
+    def write(self, train: np.ndarray, test: np.ndarray) -> None:
+        """The training and the test rows (positions among the usable rows), as CSV files."""
+        self.train, self.test = self.used.iloc[train], self.used.iloc[test]
+        for rows, path in ((self.train, TRAIN), (self.test, TEST)):
+            if self.save:
+                with atomic_path(path) as tmp:
+                    rows.to_csv(tmp, index=False)
+
+    def training_rows(self) -> pd.DataFrame:
+        """The rows the model is fitted on, as ``write`` wrote them."""
+        return self.train
+
+    def where(self) -> str:
+        return "in memory (pandas)"
+
+
+def open_table(params: dict) -> InMemory:
+    """The raw table without ``data.drop_columns``, for prepare."""
+    data = params["data"]
+    return InMemory(load_raw(data).drop(columns=data["drop_columns"], errors="ignore"))
