@@ -4,8 +4,6 @@ Cookiecutter renders this file with the answers, then runs it. Exit status 1 sto
 render and cookiecutter removes the folder it had just created.
 """
 
-import csv
-import gzip
 import hashlib
 import json
 import keyword
@@ -73,17 +71,6 @@ SHA256_EXAMPLE = "the output of `sha256sum file.csv` (64 hex digits)"
 READ = RENDERED["read_settings"]
 
 
-def csv_header(path):
-    """The column names on a CSV file's first line ([] when it cannot be read)."""
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    encoding = "utf-8-sig" if READ["encoding"] == "utf-8" else READ["encoding"]
-    try:
-        with opener(path, "rt", encoding=encoding, newline="") as f:
-            return next(csv.reader(f, delimiter=READ["sep"]), [])
-    except (OSError, UnicodeError, LookupError, csv.Error):
-        return []
-
-
 def sha256_of(path):
     """The file's SHA-256, read in blocks so a large file never fills the memory."""
     digest = hashlib.sha256()
@@ -114,7 +101,7 @@ def local_file_problems(answers, path_text, target):
             SHA256_EXAMPLE,
         )
     if path.name.lower().endswith(CSV_SUFFIXES):
-        header = csv_header(path)
+        header = READ["header"]  # the first line, read with the separator found
         if header and target not in header:
             yield (
                 "target_column",

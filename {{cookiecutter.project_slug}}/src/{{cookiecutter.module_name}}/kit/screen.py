@@ -22,11 +22,12 @@ from .split import folds
 SINGLE_FEATURE_ROWS, CLOSE_TO_ALL = 5000, 0.8
 
 
-def single_feature_scores(train: pd.DataFrame, decided: TableDecisions, seed: int):
+def single_feature_scores(train: pd.DataFrame, decided: TableDecisions, seed: int, split=None):
     """Each feature alone against all features together, cross-validated on training rows.
 
     Scored with a built-in metric (the headline one, or what ``auto`` would pick when the
-    headline metric is one of yours): this is a screen for leaks, not a result.
+    headline metric is one of yours): this is a screen for leaks, not a result. The folds
+    keep a group's rows together, or the time order, as ``split`` (the split made) does.
     """
     from sklearn.model_selection import cross_val_score
     from sklearn.pipeline import Pipeline
@@ -47,7 +48,7 @@ def single_feature_scores(train: pd.DataFrame, decided: TableDecisions, seed: in
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a rare class may miss a fold of the sample
             scores = cross_val_score(
-                pipeline, x, y, cv=folds(task, 3, seed), scoring=metric.scorer()
+                pipeline, x, y, cv=folds(task, 3, seed, split), scoring=metric.scorer()
             )
         return float(np.mean(scores))
 
