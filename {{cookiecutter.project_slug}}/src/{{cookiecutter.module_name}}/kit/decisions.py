@@ -188,6 +188,9 @@ class FeatureAlone(Record):
     cv: float
     share: float  # of what all features together gain over the baseline
     close_to_all: bool
+    # The feature is the table's time, or rises or falls with it (|Spearman| >= 0.9): a
+    # trend over time, not necessarily a leak.
+    follows_time: bool = False
 
 
 class SingleFeatures(Record):

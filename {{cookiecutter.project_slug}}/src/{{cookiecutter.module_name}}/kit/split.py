@@ -174,8 +174,8 @@ def choose(decided: TableDecisions, settings: dict, question: str = "") -> Split
             identical=Identical.NOT_CHECKED,
             column=entity.column,
             set_in_params=False,
-            reason=f"`{entity.column}` {entity.reason}: all rows of one value on the same side "
-            "(prepare.split: auto; set prepare.split: random to split rows one by one)",
+            reason=f"`{entity.column}` {entity.reason}; prepare.split: auto (random splits rows "
+            "one by one)",
         )
     words = about_the_future(question)
     if decided.time and words:
@@ -442,7 +442,7 @@ def plan_folds(task: Task, train: pd.DataFrame, target: str, requested: int, spl
         groups = cv.groups_of(x)
         if groups is not None and len(set(groups)) <= used:
             limits.append(f"{len(set(groups))} groups of `{split.column}`")
-        reason = f"{used} folds, not the {requested} of evaluate.cv_folds: " + " and ".join(limits)
+        reason = f"evaluate.cv_folds asks for {requested}; " + " and ".join(limits)
     return Folds(requested=requested, used=used, kind=cv.kind(), column=column, reason=reason)
 
 

@@ -93,8 +93,9 @@ def split_lines(decisions: Decisions) -> list[str]:
     if time is not None and split.kind is not SplitKind.TIME:
         order = "; the rows are in time order" if time.sorted else ""
         lines.append(
-            f"- The table has a time ({names(time.columns)}: {time.kinds[0].value}, "
-            f"{time.periods} moments{order}), and the rows were not split by it: the test "
+            f"- The table has a time ({names(time.columns)}: "
+            f"{' and '.join(k.value for k in time.kinds)}, {time.periods} moments{order}), and "
+            "the rows were not split by it: the test "
             "rows come from the same periods as the training rows. To test on later rows, set "
             f"prepare.split: time and prepare.time_column: {time.columns[0]}"
         )

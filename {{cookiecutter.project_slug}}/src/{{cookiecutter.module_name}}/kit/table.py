@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import split, values
+from .decisions import Role
 from .files import atomic_path
 from .paths import RAW_DATA, TEST, TRAIN
 from .reading import raw_as_written, source_of
@@ -63,7 +64,9 @@ class InMemory:
             rows=split.keys_of(self.used, decided.target, decided.feature_names(), plan),
             raw_rows=len(self.frame),
             removed=removed,
-            repeats_expected=split.repeats_expected(self.used[decided.feature_names()]),
+            # Free text is never "few combinations": identical texts are copies.
+            repeats_expected=split.repeats_expected(self.used[decided.feature_names()])
+            and not decided.names_with(Role.TEXT),
         )
 
     def write(self, train: np.ndarray, test: np.ndarray) -> None:

@@ -457,7 +457,7 @@ class Partitioned:
             rows=self.rows,
             raw_rows=int(self.facts["rows"]),
             removed=removed,
-            repeats_expected=self.repeats_expected(features),
+            repeats_expected=self.repeats_expected(features) and not decided.names_with(Role.TEXT),
         )
 
     def repeats_expected(self, features: list[str]) -> bool:

@@ -101,17 +101,17 @@ def leakage_account(decisions: Decisions) -> str:
         )
     alone = decisions.single_features.alone
     close = decisions.single_features.close_to_all()
-    timed = {c.name for c in decisions.columns if c.time_kind is not None}
     few = (
         f" On {decisions.rows.train} training rows a single feature can also come close by "
         "chance; the question stands all the same."
         if decisions.small_sample
         else ""
     )
-    asked = {n: s for n, s in close.items() if n not in timed}
-    times = {n: s for n, s in close.items() if n in timed}
+    asked = {n: s for n, s in close.items() if not s.follows_time}
+    times = {n: s for n, s in close.items() if s.follows_time}
     if times:
         named = ", ".join(f"`{n}` ({s.share:.0%})" for n, s in times.items())
+        reach = "reaches" if len(times) == 1 else "reach"
         advice = (
             "the test rows are the latest ones, so this is how the trend carries forward"
             if split.kind is SplitKind.TIME
@@ -119,9 +119,9 @@ def leakage_account(decisions: Decisions) -> str:
             "which says little about later periods: `prepare.split: time` tests on them"
         )
         lines.append(
-            f"- **Time carries the score:** alone, {named} reach most of what all features "
-            "reach together. That may be time, not a leak: the target follows a trend, and "
-            f"{advice}.{few}"
+            f"- **Time carries the score:** alone, {named} {reach} most of what all features "
+            "reach together, and each is the table's time or rises or falls with it. That may "
+            f"be time, not a leak: the target follows a trend, and {advice}.{few}"
         )
     if asked:
         named = ", ".join(f"`{n}` ({s.share:.0%})" for n, s in asked.items())
