@@ -77,7 +77,8 @@ class RealTable:
     # Columns of numbers written as text, with what surrounds the digits (kit's NumberMark
     # values: "thousands separators", "currency signs", "percent signs").
     numbers_from_text: dict = field(default_factory=dict)
-    entity: str | None = None  # a column whose values repeat like a person or firm over time
+    entity: str | None = None  # a column whose values repeat like a person or a firm
+    panel: bool = False  # the entity is seen once per moment of the table's time
     time: tuple[str, ...] = ()  # the table's time, coarsest first (a year, then its quarter)
     time_sorted: bool = False  # the rows come in time order
     time_split: str = ""  # what prepare.split: auto chooses: "", "group" or "time"
@@ -261,6 +262,9 @@ TABLES: list[RealTable] = [
         free_text=("title",),
         target_range=(0.5, 5.0),
         task_uncertain=True,
+        entity="userId",  # 671 users, 149 ratings each on average
+        time=("year",),  # the films' years
+        time_split="group",
     ),
     RealTable(
         name="flights",
@@ -467,6 +471,7 @@ TABLES: list[RealTable] = [
         task="regression",
         exercises="545 young men, each observed in 1980-1987 (nr, year): a panel, gzip-compressed",
         entity="nr",
+        panel=True,
         time=("year",),
         time_sorted=False,
         time_split="group",
@@ -483,6 +488,7 @@ TABLES: list[RealTable] = [
         task="regression",
         exercises="10 firms, 20 years each: a small panel",
         entity="firm",
+        panel=True,
         time=("year",),
         time_split="group",
         target_range=(0.93, 1486.7),

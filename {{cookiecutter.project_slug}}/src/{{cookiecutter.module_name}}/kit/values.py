@@ -58,6 +58,10 @@ TEXT_CODES = frozenset(
 # Numbers that stand for unknown when they lie far outside a column's other values (beyond
 # them by more than their whole range): -9, 99, -999, 9999 ... Never -1 or 0.
 SENTINELS = tuple(sign * (10**digits - 1) for digits in range(1, 7) for sign in (-1, 1))
+# Codes that are words could be real names or titles ("Missing", a film; "None", a song):
+# in a column that is mostly different values (names, titles, free text), they are kept.
+WORD_CODES = frozenset(["missing", "none", "null", "nan"])
+NAMES_SHARE, NAMES_MIN = 0.5, 100
 CURRENCY = "$€£¥₹"
 # Thousands separators tried, in order, when data.read.thousands is auto.
 THOUSANDS = (",", ".", "'", " ", "\u00a0", "\u202f")
@@ -130,6 +134,8 @@ def text_rules(column: pd.Series, codes: frozenset, thousands: str, decimal: str
     """Codes for unknown in a text column, and whether the rest of it is numbers."""
     counts = column.dropna().astype(str).value_counts()
     stripped = pd.Series(counts.index.str.strip(), index=counts.index)
+    if len(counts) >= NAMES_MIN or len(counts) > NAMES_SHARE * counts.sum():  # names, titles
+        codes = codes - WORD_CODES
     is_code = stripped.str.casefold().isin(codes).to_numpy()
     found = counts[is_code].groupby(stripped[is_code].to_numpy()).sum()
     rules = Rules(codes={str(k): int(v) for k, v in found.sort_values(ascending=False).items()})
