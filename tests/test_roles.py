@@ -247,7 +247,11 @@ def test_a_spreadsheet_is_read_from_its_first_sheet_and_says_which(kit, written)
     reading = importlib.import_module("digits_practice_study.kit.reading")
     path, _ = written["hitters_workbook"]
     source = reading.source_of(path, {"sheet": 0})
-    assert (source.format, source.sheet, source.sheets) == ("spreadsheet", "Hitters", ["Hitters", "Notes"])
+    assert (source.format, source.sheet, source.sheets) == (
+        "spreadsheet",
+        "Hitters",
+        ["Hitters", "Notes"],
+    )
     with pytest.raises(reading.DataProblem, match="data.read.sheet"):
         reading.read_table(path, {"sheet": "Players"})
     assert reading.read_table(path, {"sheet": "Notes"}).columns.tolist() == ["note"]
