@@ -521,6 +521,7 @@ TABLES: list[RealTable] = [
         text_used=("review",),
         rarest_class=("other", 0.355),
         write_csv={"compression": {"method": "zip", "archive_name": "reviews.csv"}},
+        study=False,  # its whole pipeline runs in the fast tier (tests/test_roles.py)
     ),
     RealTable(
         name="seattle_date_numbers",

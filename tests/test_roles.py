@@ -243,6 +243,48 @@ def test_a_text_column_becomes_bounded_sparse_word_weights(kit, written):
     assert hasattr(weights, "toarray"), "sparse: memory grows with the words used, not 1000"
 
 
+def test_a_text_study_learns_from_words_end_to_end(kit, written):
+    """prepare, train and cross-validation in process on the reviews (the full tier's
+    studies cost minutes each): the words beat the baseline."""
+    prepare = importlib.import_module("digits_practice_study.prepare")
+    train = importlib.import_module("digits_practice_study.train")
+    scoring = importlib.import_module("digits_practice_study.kit.scoring")
+    pipeline = importlib.import_module("digits_practice_study.kit.pipeline")
+    preprocess = importlib.import_module("digits_practice_study.kit.preprocess")
+    summary = importlib.import_module("digits_practice_study.kit.summary")
+    writeup = importlib.import_module("digits_practice_study.kit.writeup")
+    params = importlib.import_module("digits_practice_study.kit.params")
+    table = importlib.import_module("digits_practice_study.kit.table")
+    path, _ = written["product_reviews"]
+    settings = params.Params.model_validate(
+        {
+            "data": {"dataset": "local_file", "target": "score"},
+            "prepare": {},
+            "train": {"model": "linear"},
+            "evaluate": {"bootstrap_resamples": 200},
+        }
+    ).model_dump()
+    rows = table.InMemory(pd.read_csv(path, keep_default_na=False, na_values=[""]), save=False)
+    made = prepare.prepare(rows, settings)
+    assert made.feature_names() == ["review"]
+    x_train, y_train = rows.train.drop(columns="score"), rows.train["score"]
+    x_test, y_test = rows.test.drop(columns="score"), rows.test["score"]
+    fitted = train.fit(rows.train, settings, made)
+    baseline = preprocess.build_baseline(made.task, made.roles()).fit(x_train, y_train)
+    tested = (fitted.predict(x_test) == y_test).mean()
+    guessed = (baseline.predict(x_test) == y_test).mean()  # always "great": about 64%
+    assert tested > guessed + 0.03, "the words carry something"
+    metric = scoring.metric(made.task, made.metric)
+    model = pipeline.build(settings["train"], made.task, made.roles())
+    cv = scoring.cross_validate(model, x_train, y_train, made.task, metric, 5, 0, made.split)
+    assert cv["mean"] > guessed + 0.03
+    gradient = {**settings["train"], "model": "gradient_boosting"}  # takes no sparse input
+    dense = pipeline.build(gradient, made.task, made.roles()).fit(x_train, y_train)
+    assert dense.score(x_test, y_test) > 0.5
+    assert "| text (1) | `review` |" in summary.roles_table(made)
+    assert "`review`" in writeup.leakage_account(made)
+
+
 def test_a_spreadsheet_is_read_from_its_first_sheet_and_says_which(kit, written):
     reading = importlib.import_module("digits_practice_study.kit.reading")
     path, _ = written["hitters_workbook"]

@@ -178,3 +178,18 @@ def test_an_entity_seen_every_year_is_split_as_a_group(params):
     ids = frame.assign(person=np.arange(len(frame)))  # an id that never repeats: no entity
     _, _, plain = prepare_in_memory(ids, with_data(params, task="regression"))
     assert not plain.entities and plain.split.kind == "random"
+
+
+def test_two_entities_stop_the_study_naming_the_setting(params):
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame(
+        {"user_id": np.repeat(np.arange(20), 6), "movie_id": np.tile(range(12), 10)}
+    )
+    frame["x"] = rng.normal(size=len(frame))
+    frame["target"] = frame["x"] + rng.normal(size=len(frame))
+    with pytest.raises(ValueError, match=r"`user_id` .* and `movie_id` .*prepare.group_column"):
+        prepare_in_memory(frame, with_data(params, task="regression"))
+    settings = with_data(params, task="regression")
+    settings["prepare"] = {**params["prepare"], "split": "random"}
+    _, _, decided = prepare_in_memory(frame, settings)  # the learner's choice, said in the summary
+    assert decided.split.kind == "random" and len(decided.entities) == 2
