@@ -79,3 +79,27 @@ def test_the_training_sample_keeps_each_class_share(params):
 
 def test_paths_point_into_the_study():
     assert paths.TRAIN.name == "train.parquet"
+
+
+def test_codes_and_text_numbers_are_read_alike_on_dask(messy, tmp_path, monkeypatch, params):
+    """Codes for unknown and spreadsheet numbers: found on the sample, read in every partition."""
+    messy["colour"] = messy["colour"].astype(object).where(messy.index % 9 != 0, "?")
+    messy["weight"] = [f"${1000 + i:,}" for i in range(len(messy))]  # "$1,000" ...
+    path = tmp_path / "raw.csv"
+    messy.to_csv(path, index=False)
+    for name in ("RAW_DATA", "TRAIN", "TEST"):
+        target = {"RAW_DATA": path}.get(name, tmp_path / f"{name.lower()}.parquet")
+        monkeypatch.setattr(table_dask, name, target)
+    settings = settings_for(params)
+    _, _, want = prepare_in_memory(
+        pd.read_csv(path, keep_default_na=False, na_values=[""]), settings
+    )
+    with table_dask.open_table(settings) as table:
+        made = prepare.prepare(table, settings)
+    columns = {c.name: c for c in made.columns}
+    assert columns["colour"].missing_codes == {"?": int((messy["colour"] == "?").sum())}
+    assert [m.value for m in columns["weight"].numbers_from_text] == [
+        "thousands separators",
+        "currency signs",
+    ]
+    assert made.model_copy(update={"source": None}) == want

@@ -270,8 +270,8 @@ it is rewritten whenever the data changes. The data card, [README.md](README.md)
 
 ## Columns: their roles, types and missing values
 
-Each column has one role. Only numeric, categorical and datetime columns reach the model;
-to change a role, name it in params.yaml under `data.columns` (e.g. `zip_code: categorical`).
+Each column has one role. Only numeric, categorical, datetime and text columns reach the
+model; to change a role, name it in params.yaml under `data.columns` (e.g. `zip_code: categorical`).
 
 {columns_table(decisions)}
 

@@ -65,7 +65,7 @@ NAMES_SHARE, NAMES_MIN = 0.5, 100
 CURRENCY = "$€£¥₹"
 # Thousands separators tried, in order, when data.read.thousands is auto.
 THOUSANDS = (",", ".", "'", " ", "\u00a0", "\u202f")
-LETTERS = re.compile(r"[A-Za-z]")
+LETTERS = re.compile(r"[A-DF-Za-df-z]")  # any letter but the e of 1e-05
 
 
 def number_pattern(thousands: str | None, decimal: str) -> re.Pattern:
@@ -75,7 +75,8 @@ def number_pattern(thousands: str | None, decimal: str) -> re.Pattern:
         digits = r"(?:\d{1,3}(?:" + re.escape(thousands) + r"\d{3})+|\d+)"
     sign, money = r"[-+\u2212]?", f"[{CURRENCY}]?"
     return re.compile(
-        rf"^\s*{sign}\s*{money}\s*{sign}{digits}(?:{re.escape(decimal)}\d+)?\s*%?\s*{money}\s*$"
+        rf"^\s*{sign}\s*{money}\s*{sign}{digits}(?:{re.escape(decimal)}\d+)?(?:[eE][-+]?\d+)?"
+        rf"\s*%?\s*{money}\s*$"
     )
 
 
@@ -130,36 +131,40 @@ def _is_number(value) -> bool:
     return not isinstance(value, bool)
 
 
+def found_codes(counts: pd.Series, stripped: pd.Series, codes: frozenset) -> dict[str, int]:
+    """The codes among a column's values (as written, surrounding spaces removed) -> rows."""
+    is_code = stripped.str.casefold().isin(codes).to_numpy()
+    found = counts[is_code].groupby(stripped[is_code].to_numpy()).sum()
+    return {str(k): int(v) for k, v in found.sort_values(ascending=False).items()}
+
+
+def number_marks(rest: pd.Series, separator: str | None) -> list[NumberMark]:
+    """What surrounds the digits of a column of numbers written as text."""
+    seen = {
+        NumberMark.THOUSANDS: separator is not None
+        and rest.str.contains(separator, regex=False).any(),
+        NumberMark.CURRENCY: rest.str.contains(f"[{CURRENCY}]").any(),
+        NumberMark.PERCENT: rest.str.contains("%", regex=False).any(),
+        NumberMark.SPACES: (rest != rest.str.strip()).any(),
+    }
+    return [mark for mark, found in seen.items() if found]
+
+
 def text_rules(column: pd.Series, codes: frozenset, thousands: str, decimal: str) -> Rules:
     """Codes for unknown in a text column, and whether the rest of it is numbers."""
     counts = column.dropna().astype(str).value_counts()
     stripped = pd.Series(counts.index.str.strip(), index=counts.index)
-    if len(counts) >= NAMES_MIN or len(counts) > NAMES_SHARE * counts.sum():  # names, titles
-        codes = codes - WORD_CODES
-    is_code = stripped.str.casefold().isin(codes).to_numpy()
-    found = counts[is_code].groupby(stripped[is_code].to_numpy()).sum()
-    rules = Rules(codes={str(k): int(v) for k, v in found.sort_values(ascending=False).items()})
-    rest = pd.Series(counts.index[~is_code])
-    if rest.empty or thousands == "none" or rest.str.contains(LETTERS).any():
-        return rules
+    rules = Rules(codes=found_codes(counts, stripped, codes))
+    rest = pd.Series(counts.index[~stripped.str.casefold().isin(codes).to_numpy()])
+    numbers = not rest.empty and thousands != "none" and not rest.str.contains(LETTERS).any()
     choices = THOUSANDS if thousands == "auto" else (thousands,)
-    for separator in (None, *(c for c in choices if c != decimal)):
+    for separator in (None, *(c for c in choices if c != decimal)) if numbers else ():
         if rest.str.fullmatch(number_pattern(separator, decimal)).all():
             rules.numbers, rules.thousands = True, separator
-            rules.marks = [
-                mark
-                for mark, seen in (
-                    (
-                        NumberMark.THOUSANDS,
-                        separator is not None and rest.str.contains(separator, regex=False).any(),
-                    ),
-                    (NumberMark.CURRENCY, rest.str.contains(f"[{CURRENCY}]").any()),
-                    (NumberMark.PERCENT, rest.str.contains("%", regex=False).any()),
-                    (NumberMark.SPACES, (rest != rest.str.strip()).any()),
-                )
-                if seen
-            ]
+            rules.marks = number_marks(rest, separator)
             return rules
+    if len(counts) >= NAMES_MIN or len(counts) > NAMES_SHARE * counts.sum():
+        rules.codes = found_codes(counts, stripped, codes - WORD_CODES)  # names, titles
     return rules
 
 
@@ -214,13 +219,14 @@ def apply(frame: pd.DataFrame, rules: dict[str, Rules], read: dict | None) -> pd
     """``frame`` read by ``rules``: codes for unknown become missing, text numbers numbers."""
     if not rules:
         return frame
-    codes, _, _, _, decimal = settings_of(read)
+    decimal = settings_of(read)[4]
     frame = frame.copy()
     for name, rule in rules.items():
         if name not in frame.columns:
             continue
         column = frame[name]
         if rule.codes:
+            codes = {code.casefold() for code in rule.codes}
             text = column.astype(str).str.strip().str.casefold()
             column = column.where(~(text.isin(codes) & column.notna()), np.nan)
         if rule.numbers:
