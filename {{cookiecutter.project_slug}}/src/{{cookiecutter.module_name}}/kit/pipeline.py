@@ -11,6 +11,7 @@ import inspect
 
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
+from sklearn.utils import get_tags
 
 from .. import study
 from .decisions import Role, Task
@@ -58,10 +59,14 @@ def estimator(train: dict, task: Task):
 
 def build(train: dict, task: Task, roles: dict[str, Role]) -> Pipeline:
     """Your features, preprocessing by role, then the model of ``train.model``."""
+    model = estimator(train, task)
+    # Word weights (text columns) are sparse; an estimator that takes no sparse input gets
+    # them dense.
+    dense = not get_tags(model).input_tags.sparse
     return Pipeline(
         [
             ("features", FunctionTransformer(study.add_features)),
-            ("preprocess", preprocessing(roles)),
-            ("model", estimator(train, task)),
+            ("preprocess", preprocessing(roles, dense=dense)),
+            ("model", model),
         ]
     )

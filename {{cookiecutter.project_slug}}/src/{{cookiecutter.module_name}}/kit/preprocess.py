@@ -1,4 +1,5 @@
-"""Preprocessing by role: filling gaps, scaling numbers, encoding text, dates as numbers.
+"""Preprocessing by role: filling gaps, scaling numbers, encoding categories, dates as
+numbers, free text as word weights.
 
 All of it sits inside the model pipeline (kit/pipeline.py), so it learns from the rows the
 pipeline is fitted on and nothing else: cross-validation and the final fit never see the
@@ -25,6 +26,9 @@ from .decisions import FEATURE_ROLES, Role, Task
 # cap). This keeps memory bounded for columns with thousands of values (a tail number).
 MAX_CATEGORIES, MIN_CATEGORY_ROWS = 20, 5
 DATE_PARTS = ("year", "month", "day", "day_of_week", "hour")
+# A free-text column becomes one weight per word (TF-IDF) for at most this many words, the
+# most frequent in the training rows, held as a sparse matrix: memory stays bounded.
+MAX_TEXT_WORDS = 1000
 
 
 def date_parts(frame: pd.DataFrame) -> pd.DataFrame:
@@ -48,6 +52,25 @@ def as_categories(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype(object)
 
 
+def as_text(column) -> np.ndarray:
+    """A text column as strings, a gap as an empty text (TF-IDF refuses missing values)."""
+    return pd.Series(column).fillna("").astype(str).to_numpy()
+
+
+def text_steps() -> Pipeline:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return make_pipeline(
+        FunctionTransformer(as_text),
+        TfidfVectorizer(
+            max_features=MAX_TEXT_WORDS,
+            sublinear_tf=True,
+            dtype=np.float32,
+            strip_accents="unicode",
+        ),
+    )
+
+
 def columns_of(table: pd.DataFrame, role: Role, roles: dict[str, Role]) -> list[str]:
     """The table's columns of ``role``: by prepare's decision, or by type for a new column
     (one your ``add_features`` made: numbers are numeric, anything else categorical)."""
@@ -61,11 +84,12 @@ def columns_of(table: pd.DataFrame, role: Role, roles: dict[str, Role]) -> list[
     return [name for name in table.columns if role_of(name) is role]
 
 
-def preprocessing(roles: dict[str, Role]) -> ColumnTransformer:
-    """Fill gaps, scale numbers, turn dates into numbers and encode text columns.
+def preprocessing(roles: dict[str, Role], dense: bool = False) -> ColumnTransformer:
+    """Fill gaps, scale numbers, turn dates into numbers, encode categories, weigh words.
 
     ``roles`` maps each column of the table to its role (data/decisions.json); only the
-    feature roles reach the model.
+    feature roles reach the model. Word weights make a sparse matrix unless ``dense`` (for
+    an estimator that takes no sparse input).
     """
     steps = {
         Role.NUMERIC: make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
@@ -85,12 +109,17 @@ def preprocessing(roles: dict[str, Role]) -> ColumnTransformer:
             StandardScaler(),
         ),
     }
+    # Each text column on its own: TF-IDF reads one column of text.
+    text = [name for name, role in roles.items() if Role(role) is Role.TEXT]
     return ColumnTransformer(
         [
             (role.value, steps[role], partial(columns_of, role=role, roles=roles))
             for role in FEATURE_ROLES
-        ],
+            if role is not Role.TEXT
+        ]
+        + [(f"text_{name}", text_steps(), name) for name in text],
         remainder="drop",
+        sparse_threshold=0 if dense else 0.3,
     )
 
 

@@ -56,11 +56,13 @@ def metric(task: Task, name: str) -> Metric:
     return found[name]
 
 
-def cross_validate(model, features, labels, task: Task, metric: Metric, n_splits: int, seed: int):
-    """Mean and standard deviation of the metric over folds of the training rows."""
-    scores = cross_val_score(
-        clone(model), features, labels, cv=folds(task, n_splits, seed), scoring=metric.scorer()
-    )
+def cross_validate(
+    model, features, labels, task: Task, metric: Metric, n_splits: int, seed: int, split=None
+):
+    """Mean and standard deviation of the metric over folds of the training rows (fewer on
+    few rows; grouped or in time order as ``split``, the split made: kit/split.py)."""
+    cv = folds(task, n_splits, seed, split)
+    scores = cross_val_score(clone(model), features, labels, cv=cv, scoring=metric.scorer())
     return {"mean": float(np.mean(scores)), "sd": float(np.std(scores, ddof=1))}
 
 

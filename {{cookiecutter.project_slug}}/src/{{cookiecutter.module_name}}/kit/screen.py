@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from . import metrics, preprocess, roles
+from . import metrics, preprocess, roles, split
 from .decisions import FeatureAlone, Role, SingleFeatures, TableDecisions, Task
 from .split import folds
 
@@ -20,13 +20,30 @@ from .split import folds
 # rows, and set against the same tree on all features. A feature that reaches this share of
 # what all features reach together is named: is it known when a prediction is made?
 SINGLE_FEATURE_ROWS, CLOSE_TO_ALL = 5000, 0.8
+# A feature that rises or falls with the table's time this closely (Spearman) follows time.
+FOLLOWS_TIME = 0.9
 
 
-def single_feature_scores(train: pd.DataFrame, decided: TableDecisions, seed: int):
+def follows_time(sample: pd.DataFrame, decided: TableDecisions) -> set[str]:
+    """The features that are the table's time, or rise or fall with it."""
+    time = decided.time
+    if time is None:
+        return set()
+    moment = split.time_key(sample, time.columns, time.kinds).rank()  # Spearman: ranks
+    found = set(time.columns)
+    for name in decided.names_with(Role.NUMERIC):
+        values = pd.to_numeric(sample[name], errors="coerce")
+        if values.nunique() > 2 and abs(values.corr(moment, method="spearman")) >= FOLLOWS_TIME:
+            found.add(name)
+    return found
+
+
+def single_feature_scores(train: pd.DataFrame, decided: TableDecisions, seed: int, split=None):
     """Each feature alone against all features together, cross-validated on training rows.
 
     Scored with a built-in metric (the headline one, or what ``auto`` would pick when the
-    headline metric is one of yours): this is a screen for leaks, not a result.
+    headline metric is one of yours): this is a screen for leaks, not a result. The folds
+    keep a group's rows together, or the time order, as ``split`` (the split made) does.
     """
     from sklearn.model_selection import cross_val_score
     from sklearn.pipeline import Pipeline
@@ -47,7 +64,7 @@ def single_feature_scores(train: pd.DataFrame, decided: TableDecisions, seed: in
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a rare class may miss a fold of the sample
             scores = cross_val_score(
-                pipeline, x, y, cv=folds(task, 3, seed), scoring=metric.scorer()
+                pipeline, x, y, cv=folds(task, 3, seed, split), scoring=metric.scorer()
             )
         return float(np.mean(scores))
 
@@ -57,11 +74,13 @@ def single_feature_scores(train: pd.DataFrame, decided: TableDecisions, seed: in
     baseline = score(everything, preprocess.baseline(task))
     together = score(everything, tree(max_depth=4, random_state=seed))
     gain = sign * (together - baseline)
-    alone = {}
+    alone, timed = {}, follows_time(sample, decided)
     for feature in names:
         only = {c: (role if c == feature else Role.EXCLUDED) for c, role in everything.items()}
         cv = score(only, tree(max_depth=4, random_state=seed))
         share = sign * (cv - baseline) / gain if gain > 0 else 0.0
-        alone[feature] = FeatureAlone(cv=cv, share=share, close_to_all=share >= CLOSE_TO_ALL)
+        alone[feature] = FeatureAlone(
+            cv=cv, share=share, close_to_all=share >= CLOSE_TO_ALL, follows_time=feature in timed
+        )
     ranked = dict(sorted(alone.items(), key=lambda item: -item[1].share))
     return SingleFeatures(metric=name, baseline=baseline, all_features=together, alone=ranked)

@@ -3,12 +3,14 @@ prepare's closing lines, and the data account the write-up shows."""
 
 from __future__ import annotations
 
-from .decisions import FEATURE_ROLES, Decisions, Identical, Role, SplitKind, Task
+from .decisions import FEATURE_ROLES, Decisions, FoldKind, Identical, Role, SplitKind, Task
 from .files import markdown_table, plural
 from .paths import RAW_DATA, shown
 
 # Classes listed one by one; the rest are summed up.
 MAX_CLASSES_SHOWN = 30
+# Below this many test rows, the data account says the sample is small and its intervals wide.
+SMALL_TEST_ROWS = 50
 HOW_IDENTICAL_ROWS_WERE_SPLIT = {
     Identical.GROUPED: "kept, and kept together on one side of the split, so no copy of a "
     "test row is trained on",
@@ -18,10 +20,112 @@ HOW_IDENTICAL_ROWS_WERE_SPLIT = {
 }
 
 
+def names(columns) -> str:
+    return " and ".join(f"`{c}`" for c in columns)
+
+
+def source_lines(decisions: Decisions) -> list[str]:
+    """Which sheet of a spreadsheet was read."""
+    source = decisions.source
+    if source is None or source.format != "spreadsheet":
+        return []
+    others = ""
+    if len(source.sheets) > 1:
+        listed = ", ".join(f"`{s}`" for s in source.sheets)
+        others = f" (one of {len(source.sheets)}: {listed}; data.read.sheet picks another)"
+    return [f"- Read from `{source.file}`, sheet `{source.sheet}`{others}"]
+
+
+def values_lines(decisions: Decisions) -> list[str]:
+    """Codes for unknown read as missing, and numbers read from text, with their counts."""
+    lines = []
+    sample = decisions.source.values_checked_on if decisions.source else None
+    where = f", found on a sample of {sample} rows" if sample else ""
+    coded = [c for c in decisions.columns if c.missing_codes]
+    if coded:
+        listed = "; ".join(
+            f"`{c.name}`: "
+            + ", ".join(
+                f"`{code}` {plural(n, 'row', 'rows')}" for code, n in c.missing_codes.items()
+            )
+            for c in coded
+        )
+        lines.append(
+            f"- Codes for unknown, read as missing values: {listed} (data.read.na_values adds "
+            f"codes, data.read.keep_values keeps one as a real value{where})"
+        )
+    numbers = [c for c in decisions.columns if c.numbers_from_text]
+    if numbers:
+        listed = "; ".join(
+            f"`{c.name}` ({', '.join(m.value for m in c.numbers_from_text)})" for c in numbers
+        )
+        lines.append(
+            f"- Numbers written as text, read as numbers: {listed} (data.read.thousands "
+            f"names the thousands separator; none keeps such columns as text{where})"
+        )
+    return lines
+
+
+def split_lines(decisions: Decisions) -> list[str]:
+    """How the rows were split and why; what an entity or a time in the table means for it."""
+    split, time, entities = decisions.split, decisions.time, decisions.entities
+    why = f" ({split.reason})" if split.reason and not split.set_in_params else ""
+    lines = []
+    if split.kind is SplitKind.TIME:
+        lines.append(
+            f"- Split by time on {names(split.time_columns or [split.column])}: trained on "
+            f"earlier rows, tested on rows from {split.test_from} on{why}"
+        )
+    elif split.kind is SplitKind.GROUP:
+        lines.append(
+            f"- Split by `{split.column}` ({split.groups} groups): all rows of a "
+            f"group are on the same side{why}"
+        )
+    for entity in entities:
+        if split.kind is SplitKind.GROUP and entity.column == split.column:
+            continue
+        lines.append(
+            f"- `{entity.column}` {entity.reason}, and rows of the same value are in both the "
+            "training and the test rows: the test score is on values the model has seen. To "
+            f"test on new ones, set prepare.split: group and prepare.group_column: "
+            f"{entity.column}"
+        )
+    if time is not None and split.kind is not SplitKind.TIME:
+        order = "; the rows are in time order" if time.sorted else ""
+        lines.append(
+            f"- The table has a time ({names(time.columns)}: "
+            f"{' and '.join(k.value for k in time.kinds)}, {time.periods} moments{order}), and "
+            "the rows were not split by it: the test "
+            "rows come from the same periods as the training rows. To test on later rows, set "
+            f"prepare.split: time and prepare.time_column: {time.columns[0]}"
+        )
+    folds = decisions.folds
+    if folds is not None and (folds.used < folds.requested or folds.column):
+        how = {
+            FoldKind.GROUPED: f", each group of `{folds.column}` within one fold",
+            FoldKind.TIME: ", each scored on rows later than those it learned from",
+        }.get(folds.kind, "")
+        reason = f" ({folds.reason})" if folds.reason else ""
+        lines.append(f"- Cross-validation: {folds.used} folds{how}{reason}")
+    return lines
+
+
+def small_sample_line(decisions: Decisions) -> list[str]:
+    rows = decisions.rows
+    if not decisions.small_sample:
+        return []
+    return [
+        f"- **A small sample:** {rows.test} test rows and {rows.train} training rows (fewer "
+        f"than {SMALL_TEST_ROWS} test rows). Each test row moves the score a lot, so the "
+        "intervals are wide and a difference from the baseline can be chance: read the "
+        "numbers as a first look, not a result"
+    ]
+
+
 def rows_account(decisions: Decisions) -> str:
     """Rows in, rows removed and why, identical rows and how the split treated them."""
     rows, split = decisions.rows, decisions.split
-    lines = [f"- Rows in the raw table: {rows.raw}"]
+    lines = [*source_lines(decisions), f"- Rows in the raw table: {rows.raw}"]
     lines += [f"- Removed, {r.reason}: {r.rows}" for r in rows.removed]
     if not rows.removed:
         lines.append("- Removed: none")
@@ -33,16 +137,8 @@ def rows_account(decisions: Decisions) -> str:
             "training rows (prepare.train_rows); cross-validation and the learning curve use "
             "the same sample, the test score all test rows (docs/dask.md)"
         )
-    if split.kind is SplitKind.TIME:
-        lines.append(
-            f"- Split by time on `{split.column}`: trained on earlier rows, tested on "
-            f"rows from {split.test_from} on"
-        )
-    elif split.kind is SplitKind.GROUP:
-        lines.append(
-            f"- Split by `{split.column}` ({split.groups} groups): all rows of a "
-            "group are on the same side"
-        )
+    lines += split_lines(decisions)
+    lines += small_sample_line(decisions)
     if rows.identical.rows:
         treated = HOW_IDENTICAL_ROWS_WERE_SPLIT.get(split.identical, "kept")
         lines.append(
@@ -58,6 +154,7 @@ def rows_account(decisions: Decisions) -> str:
         )
     else:
         lines.append("- Missing values: none")
+    lines += values_lines(decisions)
     return "\n".join(lines)
 
 
@@ -173,8 +270,8 @@ it is rewritten whenever the data changes. The data card, [README.md](README.md)
 
 ## Columns: their roles, types and missing values
 
-Each column has one role. Only numeric, categorical and datetime columns reach the model;
-to change a role, name it in params.yaml under `data.columns` (e.g. `zip_code: categorical`).
+Each column has one role. Only numeric, categorical, datetime and text columns reach the
+model; to change a role, name it in params.yaml under `data.columns` (e.g. `zip_code: categorical`).
 
 {columns_table(decisions)}
 

@@ -38,10 +38,20 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from dask.distributed import Client, LocalCluster
 
-from . import roles, split
+from . import roles, split, values
 from .decisions import Role, TableDecisions, Task
 from .paths import RAW_DATA, TEST, TRAIN, shown
-from .reading import CSV_DEFAULTS, PARQUET_SUFFIXES, DataProblem, read_table
+from .reading import (
+    AS_WRITTEN,
+    COMPRESSED_SUFFIXES,
+    CONVERT,
+    CSV_DEFAULTS,
+    PARQUET_SUFFIXES,
+    DataProblem,
+    read_table,
+    source_of,
+    table_format,
+)
 from .table import Keys
 
 ROW, ORDER, FINGERPRINT = "__row", "__order", "__fingerprint"
@@ -128,18 +138,28 @@ def column_types(source: Path, data: dict) -> pd.Series:
     read as decimals, as a missing value further down could not be stored as a whole number.
     """
     dropped = data.get("drop_columns") or []
+    if table_format(source) == "spreadsheet":
+        raise DataProblem(
+            f"{shown(source)} is a spreadsheet, and compute=dask reads CSV and Parquet files "
+            f"in partitions: {CONVERT}, and name the CSV file in data/raw"
+        )
     if str(source).lower().endswith(PARQUET_SUFFIXES):
         return dd.read_parquet(source).drop(columns=dropped, errors="ignore").dtypes
     if source.stat().st_size <= MAX_PARTITION_BYTES:
         head = read_table(source, data["read"])  # small: read whole, checked
     else:
-        head = pd.read_csv(source, nrows=TYPE_ROWS, **{**CSV_DEFAULTS, **data["read"]})
+        head = pd.read_csv(source, nrows=TYPE_ROWS, **csv_settings(data), **AS_WRITTEN)
     types = head.drop(columns=dropped, errors="ignore").dtypes
     if len(head) == TYPE_ROWS:
         for name, kind in types.items():
             if name != data["target"] and pd.api.types.is_integer_dtype(kind):
                 types[name] = np.dtype("float64")
     return types
+
+
+def csv_settings(data: dict) -> dict:
+    """data.read's settings that pandas.read_csv takes."""
+    return {k: {**CSV_DEFAULTS, **data["read"]}[k] for k in CSV_DEFAULTS}
 
 
 def read_partitioned(source: Path, types: pd.Series, workers: int, data: dict) -> dd.DataFrame:
@@ -153,8 +173,15 @@ def read_partitioned(source: Path, types: pd.Series, workers: int, data: dict) -
     else:
         size = source.stat().st_size
         blocksize = max(1, min(MAX_PARTITION_BYTES, math.ceil(size / max(workers, 1))))
+        if str(source).lower().endswith(COMPRESSED_SUFFIXES):
+            blocksize = None  # a compressed file is read in one piece, then partitioned
         frame = dd.read_csv(
-            source, blocksize=blocksize, usecols=names, dtype=types.to_dict(), **data["read"]
+            source,
+            blocksize=blocksize,
+            usecols=names,
+            dtype=types.to_dict(),
+            **csv_settings(data),
+            **AS_WRITTEN,
         )
     if frame.npartitions < workers:  # Dask merges small blocks: give every worker a share
         frame = frame.repartition(npartitions=workers)
@@ -325,9 +352,9 @@ def write_rows(frame: dd.DataFrame, selections: dict[Path, np.ndarray]) -> None:
 # --- prepare's four steps ------------------------------------------------------------------
 
 
-def partition_keys(part: pd.DataFrame, target: str, features: list[str], settings: dict):
+def partition_keys(part: pd.DataFrame, target: str, features: list[str], plan):
     """The keys of one partition's rows (kit/split.py's keys_of), with their row numbers."""
-    keys = split.keys_of(part, target, features, settings)
+    keys = split.keys_of(part, target, features, plan)
     keys[ROW] = part[ROW].to_numpy()
     return keys
 
@@ -353,6 +380,7 @@ class Partitioned:
         self.types = column_types(RAW_DATA, data)
         self.frame = read_partitioned(RAW_DATA, self.types, len(self.client.nthreads()), data)
         self.facts = None
+        self.rules = {}  # codes for unknown and text numbers, found on the sample
         return self
 
     def __exit__(self, *exc) -> None:
@@ -365,14 +393,27 @@ class Partitioned:
                 self.frame, self.params["data"]["target"], self.params["prepare"]["seed"]
             )
             release_memory(self.client)
+            # Codes for unknown and numbers written as text: found on the sample, then
+            # every partition is read by the same rules (kit/values.py).
+            read = self.params["data"]["read"]
+            self.rules = values.find(self.facts["sample"].drop(columns=ROW), read)
+            self.facts["sample"] = values.apply(self.facts["sample"], self.rules, read)
+            if self.rules:
+                meta = values.apply(self.frame._meta_nonempty, self.rules, read).iloc[:0]
+                self.frame = self.frame.map_partitions(values.apply, self.rules, read, meta=meta)
         return self.facts["sample"].drop(columns=ROW)
 
     def complete(self, decided: TableDecisions) -> TableDecisions:
         """The sample's decisions with the counts of every row: classes, identifiers and
         each column's type, missing and distinct values (beyond MAX_LISTED_VALUES, "over")."""
         facts = self.facts
+        source = source_of(RAW_DATA, self.params["data"]["read"])
         if facts["whole"]:  # the sample is the table: its counts are already exact
-            return decided
+            return decided.model_copy(update={"source": source})
+        if self.rules:  # codes read as missing: count the gaps again, over every row
+            facts["missing"] = self.frame.drop(columns=ROW).isna().sum().compute()
+            source = source.model_copy(update={"values_checked_on": len(facts["sample"])})
+        decided = decided.model_copy(update={"source": source})
         counts = facts["classes"]
         if decided.task is Task.CLASSIFICATION and counts is not None:
             every = counts.sort_values(ascending=False, kind="stable")  # missing too
@@ -395,7 +436,7 @@ class Partitioned:
             columns.append(
                 column.model_copy(
                     update={
-                        "type": str(self.types[name]),
+                        "type": str(self.frame.dtypes[name]),
                         "missing": int(facts["missing"][name]),
                         "distinct": MAX_LISTED_VALUES if distinct is None else int(distinct),
                         "distinct_capped": distinct is None,
@@ -404,12 +445,10 @@ class Partitioned:
             )
         return decided.model_copy(update={"columns": columns})
 
-    def keys(self, decided: TableDecisions, params: dict) -> Keys:
+    def keys(self, decided: TableDecisions, plan, params: dict) -> Keys:
         """The keys of every usable row, in order, computed partition by partition."""
         features = decided.feature_names()
-        keys = self.frame.map_partitions(
-            partition_keys, decided.target, features, params["prepare"]
-        ).compute()
+        keys = self.frame.map_partitions(partition_keys, decided.target, features, plan).compute()
         mask, removed = split.usable_rows(keys["target"], params["data"])
         self.rows = keys[mask].reset_index(drop=True)  # partitions come in order
         del keys
@@ -418,7 +457,7 @@ class Partitioned:
             rows=self.rows,
             raw_rows=int(self.facts["rows"]),
             removed=removed,
-            repeats_expected=self.repeats_expected(features),
+            repeats_expected=self.repeats_expected(features) and not decided.names_with(Role.TEXT),
         )
 
     def repeats_expected(self, features: list[str]) -> bool:

@@ -89,31 +89,76 @@ def leakage_account(decisions: Decisions) -> str:
         lines.append(
             f"- Left out as identifiers, never seen by the model: {', '.join(identifiers)}."
         )
-    dates = decisions.names_with(Role.DATETIME)
-    if dates and split.kind is not SplitKind.TIME:
+    lines += entity_sentences(decisions)
+    time = decisions.time
+    if time is not None and split.kind is not SplitKind.TIME:
+        order = ", and the rows come in time order" if time.sorted else ""
         lines.append(
-            f"- The table has dates ({', '.join(f'`{d}`' for d in dates)}) but rows were split "
-            "at random: the model was tested on the same period it learned from. To test on "
-            f"the future, set `prepare.split: time` and `prepare.time_column: {dates[0]}`."
+            f"- The table has a time ({', '.join(f'`{c}`' for c in time.columns)}{order}) but "
+            "rows were not split by it: the model was tested on the same period it learned "
+            "from, with later rows among its training rows. To test on the future, set "
+            f"`prepare.split: time` and `prepare.time_column: {time.columns[0]}`."
         )
     alone = decisions.single_features.alone
     close = decisions.single_features.close_to_all()
-    if close:
-        named = ", ".join(f"`{n}` ({s.share:.0%})" for n, s in close.items())
+    few = (
+        f" On {decisions.rows.train} training rows a single feature can also come close by "
+        "chance; the question stands all the same."
+        if decisions.small_sample
+        else ""
+    )
+    asked = {n: s for n, s in close.items() if not s.follows_time}
+    times = {n: s for n, s in close.items() if s.follows_time}
+    if times:
+        named = ", ".join(f"`{n}` ({s.share:.0%})" for n, s in times.items())
+        reach = "reaches" if len(times) == 1 else "reach"
+        advice = (
+            "the test rows are the latest ones, so this is how the trend carries forward"
+            if split.kind is SplitKind.TIME
+            else "with rows split at random the model learns each period from its neighbours, "
+            "which says little about later periods: `prepare.split: time` tests on them"
+        )
+        lines.append(
+            f"- **Time carries the score:** alone, {named} {reach} most of what all features "
+            "reach together, and each is the table's time or rises or falls with it. That may "
+            f"be time, not a leak: the target follows a trend, and {advice}.{few}"
+        )
+    if asked:
+        named = ", ".join(f"`{n}` ({s.share:.0%})" for n, s in asked.items())
         lines.append(
             "- **Worth a question:** alone, with no other feature, these reach most of what "
             "all features reach together (a small decision tree, cross-validated on training "
             f"rows): {named}. Is each known at the moment a prediction would be made, or "
             "recorded after the outcome? If after, it leaks the answer: list it under "
-            "`data.drop_columns`."
+            f"`data.drop_columns`.{few}"
         )
-    elif alone:
+    elif alone and not times:
         name, strongest = next(iter(alone.items()))
         lines.append(
             "- No single feature comes close to all features together (the strongest alone, "
             f"`{name}`, reaches {strongest.share:.0%} of their gain over the baseline)."
         )
     return "\n".join(lines)
+
+
+def entity_sentences(decisions: Decisions) -> list[str]:
+    """Whether the rows of one entity (a person seen every year) could be on both sides."""
+    split, lines = decisions.split, []
+    for entity in decisions.entities:
+        if split.kind is SplitKind.GROUP and split.column == entity.column:
+            lines.append(
+                f"- `{entity.column}` repeats like an entity ({entity.entities} values): all "
+                "rows of each are on one side of the split, and each cross-validation fold "
+                "keeps them together, so the model is tested on ones it has not seen."
+            )
+        else:
+            lines.append(
+                f"- `{entity.column}` repeats like an entity ({entity.entities} values), and "
+                "rows of the same one are in both the training and the test set: the score is "
+                "on ones the model has already seen. To test on new ones, set "
+                f"`prepare.split: group` and `prepare.group_column: {entity.column}`."
+            )
+    return lines
 
 
 class FigureProblem(Exception):

@@ -7,8 +7,10 @@
    columns left out with a reason), from kit/roles.py.
 3. Rows without a target value are removed and counted. No other row is removed: rows
    identical to another row stay, and the split keeps the copies on one side.
-4. The split (``prepare.split``: random, time or group; kit/split.py) uses the seed in
-   params.yaml, so it is the same on every machine.
+4. The split (``prepare.split``: auto, random, time or group; kit/split.py) uses the seed
+   in params.yaml, so it is the same on every machine. ``auto`` keeps the rows of an entity
+   (a person seen every year) together, and tests on the latest rows when QUESTION.md asks
+   about the future and the table has a time.
 5. Each feature is scored on its own, on training rows: one that does nearly as well as
    all features together is named (is it known when a prediction is made, or a leak?).
 
@@ -20,10 +22,10 @@ decided goes to data/decisions.json, and in words to data/summary.md.
 from __future__ import annotations
 
 from .kit import decisions, guards, reading, roles, screen, split, summary
-from .kit.decisions import Task
+from .kit.decisions import SplitKind, Task
 from .kit.files import write_text
 from .kit.params import load_params
-from .kit.paths import DATA_SUMMARY, RAW_DATA, shown
+from .kit.paths import DATA_SUMMARY, QUESTION, RAW_DATA, shown
 from .kit.table import open_table
 
 
@@ -34,20 +36,27 @@ def prepare(table, params: dict) -> decisions.Decisions:
     # 1. The data check, on the rows the decisions look at (all of them, in memory).
     sample = table.sample()
     reading.check_table(sample, data["target"], shown(RAW_DATA))
-    # 2. The task, the metric and the column roles.
-    decided = table.complete(roles.decide(sample, params))
+    # 2. The task, the metric, the column roles, the table's time and its entities.
+    decided = table.complete(roles.decide(sample, params, table.rules))
     guards.assert_target_not_a_feature(sample[decided.feature_names()], sample[decided.target])
+    plan = split.choose(decided, settings, question())
     # 3. The usable rows, each by a few keys: its target, a fingerprint of its features.
-    keys = table.keys(decided, params)
+    keys = table.keys(decided, plan, params)
     labels = keys.rows["target"].rename(decided.target)
-    if decided.task is Task.CLASSIFICATION and settings["split"] != "time":
+    if decided.task is Task.CLASSIFICATION and plan.kind is not SplitKind.TIME:
         split.check_class_sizes(labels, settings, params["evaluate"]["cv_folds"])
     # 4. The split, once, and the training rows the model is fitted on.
-    train, test, how = split.split_rows(keys.rows, decided.task, settings, keys.repeats_expected)
+    train, test, how = split.split_rows(
+        keys.rows, decided.task, plan, settings, keys.repeats_expected
+    )
     fitted_on = split.training_sample(train, labels.to_numpy()[train], settings, decided.task)
     table.write(fitted_on, test)
+    training = table.training_rows()
+    folds = split.plan_folds(
+        decided.task, training, decided.target, params["evaluate"]["cv_folds"], how
+    )
     # 5. Each feature alone, on the training rows.
-    alone = screen.single_feature_scores(table.training_rows(), decided, settings["seed"])
+    alone = screen.single_feature_scores(training, decided, settings["seed"], how)
     rows = decisions.Rows(
         raw=keys.raw_rows,
         used=len(keys.rows),
@@ -57,7 +66,22 @@ def prepare(table, params: dict) -> decisions.Decisions:
         test=len(test),
         train_sample=len(fitted_on) if len(fitted_on) < len(train) else None,
     )
-    return decisions.Decisions(**dict(decided), split=how, rows=rows, single_features=alone)
+    return decisions.Decisions(
+        **dict(decided),
+        split=how,
+        rows=rows,
+        single_features=alone,
+        folds=folds,
+        small_sample=len(test) < summary.SMALL_TEST_ROWS,
+    )
+
+
+def question() -> str:
+    """What QUESTION.md asks (its first section), to see whether it asks about the future."""
+    if not QUESTION.exists():
+        return ""
+    text = QUESTION.read_text(encoding="utf-8")
+    return text.split("## What I want to know", 1)[-1].split("\n## ", 1)[0]
 
 
 def main() -> None:

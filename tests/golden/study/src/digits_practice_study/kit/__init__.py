@@ -9,9 +9,12 @@ never touch. Each module does one job, and none imports a module that imports it
     params        what params.yaml may hold, checked with one message per wrong value
     check         every value of params.yaml, against study.py too, before the first stage
     decisions     what prepare decided (data/decisions.json), as typed records
-    reading       reading the raw table, and the check that it can be used
+    reading       reading the raw table (CSV, spreadsheet, Parquet), and the check that it
+                  can be used
+    values        what raw values mean: codes for unknown, numbers written as text
     table         the raw table as prepare works on it: in memory (table_dask.py: with Dask)
-    roles         each column's role, the task and the headline metric
+    roles         each column's role, the task and the headline metric, the table's time
+                  and the columns that repeat like entities
     split         which rows are used, the train/test split, cross-validation folds
     guards        the leakage guards
     screen        each feature scored on its own: a screen for leaks

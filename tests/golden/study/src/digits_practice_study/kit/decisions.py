@@ -41,13 +41,41 @@ class Role(Choice):
     EXCLUDED = "excluded"
 
 
-FEATURE_ROLES = (Role.NUMERIC, Role.CATEGORICAL, Role.DATETIME)
+FEATURE_ROLES = (Role.NUMERIC, Role.CATEGORICAL, Role.DATETIME, Role.TEXT)
 
 
 class SplitKind(Choice):
     RANDOM = "random"  # rows drawn at random
     TIME = "time"  # train on the past, test on the future
     GROUP = "group"  # all rows of one entity on the same side
+
+
+class FoldKind(Choice):
+    """How cross-validation cuts the training rows into folds."""
+
+    STRATIFIED = "stratified"  # each fold keeps the class shares
+    PLAIN = "plain"  # rows drawn at random (numbers)
+    GROUPED = "grouped"  # all rows of one entity in the same fold
+    TIME = "time"  # each fold is scored on rows later than those it learned from
+
+
+class NumberMark(Choice):
+    """What a column of numbers written as text had around its digits (removed to read it)."""
+
+    THOUSANDS = "thousands separators"
+    CURRENCY = "currency signs"
+    PERCENT = "percent signs"
+    SPACES = "spaces around the numbers"
+
+
+class TimeKind(Choice):
+    """What kind of time a column holds."""
+
+    DATETIME = "dates or times"
+    DATE_NUMBER = "dates written as whole numbers"  # 20130131, 201301
+    YEAR = "years"
+    QUARTER = "quarters"
+    MONTH = "months"
 
 
 class Identical(Choice):
@@ -72,6 +100,11 @@ class Column(Record):
     missing: int
     distinct: int
     distinct_capped: bool = False  # counted up to ``distinct`` only (Dask, very many values)
+    # Codes for "unknown" read as missing (as written -> rows), e.g. {"?": 4, "-999": 2}.
+    missing_codes: dict[str, int] = {}
+    # Text read as numbers: what was removed around the digits ("6,126" -> 6126).
+    numbers_from_text: list[NumberMark] = []
+    time_kind: TimeKind | None = None  # the column holds time (a year, a date as a number...)
 
 
 class RemovedRows(Record):
@@ -100,6 +133,12 @@ class Split(Record):
     column: str | None = None  # the time or group column
     test_from: str | None = None  # time split: the first moment of the test rows
     groups: int | None = None  # group split: how many groups
+    set_in_params: bool = True  # prepare.split named the kind (not auto)
+    reason: str = ""  # why this kind (prepare.split: auto)
+    # Time split: every column of the time (a year and a quarter: both, in that order), and
+    # the kind of time in each.
+    time_columns: list[str] = []
+    time_kinds: list[TimeKind] = []
 
     @property
     def keeps_copies_apart(self) -> bool:
@@ -107,10 +146,51 @@ class Split(Record):
         return self.identical in (Identical.NONE, Identical.GROUPED)
 
 
+class Folds(Record):
+    """Cross-validation on the training rows: how many folds, and how they are cut."""
+
+    requested: int  # evaluate.cv_folds
+    used: int  # fewer when the training rows or a class are too few for the folds asked
+    kind: FoldKind
+    column: str | None = None  # grouped or time folds: by this column
+    reason: str = ""  # why fewer than requested ("" when as requested)
+
+
+class Source(Record):
+    """How the raw file was read."""
+
+    file: str
+    format: str  # "CSV", "Parquet", "spreadsheet"
+    sheet: str | None = None  # spreadsheets: the sheet read
+    sheets: list[str] = []  # spreadsheets: every sheet of the file, in order
+    values_checked_on: int | None = None  # codes and number formats found on this many rows
+
+
+class Entity(Record):
+    """A column whose values repeat the way an entity (a person, a firm) is seen again."""
+
+    column: str
+    entities: int  # distinct values
+    rows_per_entity: float  # on average
+    reason: str
+
+
+class TimeOrder(Record):
+    """The table's time: which columns hold it, and whether the rows are in time order."""
+
+    columns: list[str]  # coarsest first: year, then quarter
+    kinds: list[TimeKind]  # the kind of time in each of them
+    sorted: bool  # the rows come in time order
+    periods: int  # distinct moments
+
+
 class FeatureAlone(Record):
     cv: float
     share: float  # of what all features together gain over the baseline
     close_to_all: bool
+    # The feature is the table's time, or rises or falls with it (|Spearman| >= 0.9): a
+    # trend over time, not necessarily a leak.
+    follows_time: bool = False
 
 
 class SingleFeatures(Record):
@@ -138,6 +218,9 @@ class TableDecisions(Record):
     columns: list[Column]
     # Rows per class (missing counted too), or the target's statistics for numbers.
     target_values: dict[str, int | float]
+    source: Source | None = None
+    entities: list[Entity] = []  # columns that repeat like an entity; the first one groups
+    time: TimeOrder | None = None  # the table's time, when it has one
 
     def roles(self) -> dict[str, Role]:
         """Each column the model is given (all but the target) and its role."""
@@ -156,6 +239,8 @@ class Decisions(TableDecisions):
     split: Split
     rows: Rows
     single_features: SingleFeatures
+    folds: Folds | None = None
+    small_sample: bool = False  # fewer test rows than summary.SMALL_TEST_ROWS: intervals wide
 
 
 class DecisionsProblem(ValueError):

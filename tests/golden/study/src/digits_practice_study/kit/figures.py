@@ -34,14 +34,22 @@ def draw_errors(task: Task, y_true, y_pred, folder: Path) -> None:
         save_figure(fig, folder / "residuals.png")
 
 
-def draw_learning_curve(pipeline, features, target, metric: Metric, cv, folder: Path) -> None:
-    """Scores as the training set grows: a gap between the lines hints at overfitting."""
+def draw_learning_curve(
+    pipeline, features, target, metric: Metric, cv, folder: Path, train_sizes=None
+) -> None:
+    """Scores as the training set grows: a gap between the lines hints at overfitting.
+
+    ``train_sizes``: numbers of rows that can be scored (kit/split.py's learning_curve_sizes).
+    """
     fig, ax = plt.subplots(figsize=(6, 4))
     LearningCurveDisplay.from_estimator(
         pipeline,
         features,
         target,
         cv=cv,
+        train_sizes=train_sizes if train_sizes is not None else [0.1, 0.325, 0.55, 0.775, 1.0],
+        shuffle=True,  # a smaller size takes rows of every class, not the first rows only
+        random_state=0,
         scoring=metric.scorer(),
         score_name=metric.name,
         ax=ax,

@@ -14,7 +14,8 @@ import warnings
 
 import pandas as pd
 
-from .decisions import Column, Role, TableDecisions, Task
+from .decisions import Column, Entity, Role, TableDecisions, Task, TimeKind, TimeOrder
+from .split import DATE_NUMBER_FORMATS, time_key
 
 # Names that say "identifier": id, idno, user_id, passenger.id, PassengerId, rownames,
 # Unnamed: 0.
@@ -38,6 +39,25 @@ MAX_AUTO_CLASSES = 10
 # below half of an even share (so ten equal classes of 10% each are not called imbalanced).
 IMBALANCED_SHARE = 0.15
 DATES = "dates or times: year, month, weekday and hour become features"
+# Names of the parts of a time: a year, a quarter, a month (as whole numbers).
+YEAR_NAME = re.compile(r"(^|[_\s.-])(year|yr|yyyy)s?$|^(year|yr|jahr|annee|anno)", re.I)
+QUARTER_NAME = re.compile(r"(^|[_\s.-])(quarter|qtr|q)$|^(quarter|qtr)", re.I)
+MONTH_NAME = re.compile(r"(^|[_\s.-])(month|mon|mnth)$|^month", re.I)
+EARLIEST_YEAR, LATEST_YEAR = 1000, 2200
+# A column repeats like an entity (a person, a firm seen several times) when it has at least
+# MIN_ENTITIES values, most of them on two rows or more. With a time column, each entity is
+# seen once per moment; time counts here when it has at most PANEL_MAX_PERIODS moments.
+MIN_ENTITIES, PANEL_MAX_PERIODS, PANEL_UNIQUE = 5, 200, 0.95
+# Free text becomes features as words (TF-IDF) when no other column can be learned from.
+TEXT_USED = (
+    "free text ({distinct} different values, {words:.0f} words on average): its words become "
+    "features (TF-IDF, the most frequent words only), as no other column can be learned from"
+)
+TEXT_LEFT_OUT = (
+    "free text ({distinct} different values, {words:.0f} words on average): left out, as "
+    "other columns carry the table; to use its words as features (TF-IDF), give it the "
+    "role text in params.yaml (data.columns, {name}: text)"
+)
 RUNNING_NUMBER = "a running number (unique per row, no gaps): a row number"
 
 
@@ -89,18 +109,134 @@ def role_of(column: pd.Series) -> tuple[Role, str]:
         )
     words = text.str.split().str.len().mean()
     if words >= TEXT_MIN_WORDS and distinct >= TEXT_MIN_DISTINCT:
-        return Role.TEXT, (
-            f"free text ({distinct} different values, {words:.0f} words on average): left "
-            "out, as turning text into features is a study of its own"
-        )
+        # Left out unless no other column can be learned from (describe_columns decides).
+        return Role.TEXT, TEXT_USED.format(distinct=distinct, words=words)
     return Role.CATEGORICAL, f"text with {distinct} different values"
 
 
-def describe_columns(frame: pd.DataFrame, data: dict) -> list[Column]:
-    """Per column: name, role and its reason, type, missing and distinct values.
+def whole_numbers(values: pd.Series) -> bool:
+    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+        return False
+    return pd.api.types.is_integer_dtype(values) or bool((values % 1 == 0).all())
+
+
+def time_kind_of(column: pd.Series, role: Role) -> TimeKind | None:
+    """What kind of time a column holds: dates, a year, a quarter, a month, a date written as
+    a whole number (20130131); None for anything else (a count, a code, a measurement)."""
+    if role is Role.DATETIME:
+        return TimeKind.DATETIME
+    values = column.dropna()
+    if values.nunique() < 2 or not whole_numbers(values):
+        return None
+    name, low, high = str(column.name), values.min(), values.max()
+    if YEAR_NAME.search(name) and low >= EARLIEST_YEAR and high <= LATEST_YEAR:
+        return TimeKind.YEAR
+    if QUARTER_NAME.search(name) and low >= 1 and high <= 4:
+        return TimeKind.QUARTER
+    if MONTH_NAME.search(name) and low >= 1 and high <= 12:
+        return TimeKind.MONTH
+    digits = values.astype("int64").astype(str).str.len()
+    if (digits == digits.iloc[0]).all() and digits.iloc[0] in DATE_NUMBER_FORMATS:
+        parsed = pd.to_datetime(
+            values.astype("int64").astype(str),
+            format=DATE_NUMBER_FORMATS[digits.iloc[0]],
+            errors="coerce",
+        )
+        if parsed.notna().all() and parsed.dt.year.between(1800, LATEST_YEAR).all():
+            return TimeKind.DATE_NUMBER
+    return None
+
+
+def find_time(frame: pd.DataFrame, columns: list[Column]) -> TimeOrder | None:
+    """The table's time: a date column, a date written as a number, or a year (with its
+    quarter or month); and whether the rows come in time order."""
+    kinds = {c.name: c.time_kind for c in columns if c.time_kind and c.role is not Role.TARGET}
+    for wanted in (TimeKind.DATETIME, TimeKind.DATE_NUMBER, TimeKind.YEAR):
+        named = [name for name, kind in kinds.items() if kind is wanted]
+        if named:
+            break
+    else:
+        return None
+    chosen = [named[0]]
+    if wanted is TimeKind.YEAR:
+        finer = [n for n, k in kinds.items() if k in (TimeKind.QUARTER, TimeKind.MONTH)]
+        chosen += finer[:1]
+    key = time_key(frame, chosen, [kinds[name] for name in chosen])
+    return TimeOrder(
+        columns=chosen,
+        kinds=[kinds[name] for name in chosen],
+        sorted=bool(key.dropna().is_monotonic_increasing) and key.notna().any(),
+        periods=int(key.nunique()),
+    )
+
+
+def entity_evidence(frame: pd.DataFrame, name: str, time: TimeOrder | None) -> str | None:
+    """Why column ``name`` repeats like an entity (a person, a firm), or None.
+
+    Its values must repeat (at least MIN_ENTITIES of them, most on two rows or more) while
+    other columns vary within each; and either its name says identifier, or the table has a
+    time and each value is seen once per moment, at several moments (a panel).
+    """
+    values = frame[name]
+    counts = values.value_counts()
+    entities, rows = len(counts), int(counts.sum())
+    if entities < MIN_ENTITIES or entities * 2 > rows or (counts >= 2).mean() < 0.8:
+        return None
+    if pd.api.types.is_float_dtype(values) and not whole_numbers(values.dropna()):
+        return None  # measurements with decimals, not labels
+    each = f"{entities} values, {rows / entities:.1f} rows each on average"
+    why = None
+    if time is not None and name not in time.columns and time.periods <= PANEL_MAX_PERIODS:
+        moments = pd.util.hash_pandas_object(frame[time.columns], index=False)
+        pairs = pd.DataFrame({"entity": values.to_numpy(), "moment": moments.to_numpy()})
+        pairs = pairs[values.notna().to_numpy()]
+        seen_at = pairs.groupby("entity")["moment"].nunique()
+        if pairs.duplicated().mean() <= 1 - PANEL_UNIQUE and (seen_at >= 2).mean() >= 0.8:
+            over = " and ".join(f"`{c}`" for c in time.columns)
+            why = f"repeats like an entity seen over time ({each}, once per {over})"
+    if why is None and (ID_NAME.search(name) or ID_CAMEL.search(name)):
+        why = f"named like an identifier and repeats like an entity ({each})"
+    others = [c for c in frame.columns if c != name]
+    if why is None or not others:
+        return None
+    varying = frame.groupby(values, sort=False)[others].nunique().max(axis=1)
+    if (varying > 1).mean() < 0.5:
+        return None  # most values hold copies of the same row: said as identical rows
+    return why
+
+
+def find_entities(frame: pd.DataFrame, columns: list[Column], time) -> list[Entity]:
+    """Columns whose values repeat the way a person or a firm is seen again (kit/split.py
+    keeps each one's rows on one side of the split)."""
+    found = []
+    for column in columns:
+        if column.role in (Role.TARGET, Role.CONSTANT, Role.EXCLUDED, Role.TEXT):
+            continue
+        if column.role is Role.NUMERIC and not whole_numbers(frame[column.name].dropna()):
+            continue
+        if column.time_kind is not None:
+            continue
+        why = entity_evidence(frame, column.name, time)
+        if why:
+            counts = frame[column.name].value_counts()
+            found.append(
+                Entity(
+                    column=column.name,
+                    entities=len(counts),
+                    rows_per_entity=round(float(counts.mean()), 1),
+                    reason=why,
+                )
+            )
+    return found
+
+
+def describe_columns(frame: pd.DataFrame, data: dict, rules: dict | None = None) -> list[Column]:
+    """Per column: name, role and its reason, type, missing and distinct values, codes for
+    unknown and numbers read from text (``rules``: kit/values.py), and its kind of time.
 
     ``data.columns`` in params.yaml overrules the rules of ``role_of``.
     """
+    rules = rules or {}
     chosen = data.get("columns") or {}
     unknown = [name for name in chosen if name not in frame.columns]
     if unknown:
@@ -117,6 +253,7 @@ def describe_columns(frame: pd.DataFrame, data: dict) -> list[Column]:
             role, reason = Role(chosen[name]), "set in params.yaml (data.columns)"
         else:
             role, reason = role_of(frame[name])
+        rule = rules.get(str(name))
         described.append(
             Column(
                 name=str(name),
@@ -126,9 +263,46 @@ def describe_columns(frame: pd.DataFrame, data: dict) -> list[Column]:
                 type=str(frame[name].dtype),
                 missing=int(frame[name].isna().sum()),
                 distinct=int(frame[name].nunique()),
+                missing_codes=rule.missing_codes() if rule else {},
+                numbers_from_text=rule.marks if rule and rule.numbers else [],
+                time_kind=time_kind_of(frame[name], role),
             )
         )
     return described
+
+
+def settle_roles(frame: pd.DataFrame, columns: list[Column], entities: list[Entity]):
+    """Roles that depend on the other columns: an entity's column is no feature (the split
+    keeps its rows together), and free text is used only when nothing else can be."""
+    grouped = {e.column: e for e in entities}
+    settled = []
+    for column in columns:
+        if column.name in grouped and not column.set_in_params:
+            column = column.model_copy(
+                update={
+                    "role": Role.IDENTIFIER,
+                    "reason": f"{grouped[column.name].reason}: not a feature; the split keeps "
+                    "each value's rows on one side",
+                }
+            )
+        settled.append(column)
+    others = [c for c in settled if c.role in (Role.NUMERIC, Role.CATEGORICAL, Role.DATETIME)]
+    final = []
+    for column in settled:
+        if column.role is Role.TEXT and not column.set_in_params and others:
+            text = frame[column.name].dropna().astype(str)
+            words = text.str.split().str.len().mean()
+            reason = TEXT_LEFT_OUT.format(distinct=column.distinct, words=words, name=column.name)
+            column = column.model_copy(update={"role": Role.EXCLUDED, "reason": reason})
+        elif column.role is Role.TEXT and column.set_in_params:
+            column = column.model_copy(
+                update={
+                    "reason": "set in params.yaml (data.columns): its words become features "
+                    "(TF-IDF, the most frequent words only)"
+                }
+            )
+        final.append(column)
+    return final
 
 
 def infer_task(target: pd.Series) -> tuple[Task, str]:
@@ -204,9 +378,14 @@ def with_target_values(decided: TableDecisions, values: dict, requested: str) ->
     return decided.model_copy(update=update)
 
 
-def decide(raw: pd.DataFrame, params: dict) -> TableDecisions:
-    """The task, the metric and the column roles for the raw table."""
+def decide(raw: pd.DataFrame, params: dict, rules: dict | None = None) -> TableDecisions:
+    """The task, the metric and the column roles for the raw table, its time and the
+    columns that repeat like entities. ``rules``: how its values were read (kit/values.py)."""
     data, requested = params["data"], params["evaluate"]["metric"]
+    columns = describe_columns(raw, data, rules)
+    time = find_time(raw, columns)
+    entities = find_entities(raw, columns, time)
+    columns = settle_roles(raw, columns, entities)
     target = raw[data["target"]]
     if data["task"] != "auto":
         task, task_reason = Task(data["task"]), "set in params.yaml (data.task)"
@@ -222,7 +401,9 @@ def decide(raw: pd.DataFrame, params: dict) -> TableDecisions:
         metric_set_in_params=False,
         class_shares={},
         rare_classes=[],
-        columns=describe_columns(raw, data),
+        columns=columns,
         target_values={},
+        time=time,
+        entities=entities,
     )
     return with_target_values(decided, target_values(target, task), requested)

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import split
+from . import split, values
+from .decisions import Role
 from .files import atomic_path
-from .paths import TEST, TRAIN
-from .reading import load_raw
+from .paths import RAW_DATA, TEST, TRAIN
+from .reading import raw_as_written, source_of
 
 
 @dataclass
@@ -31,8 +32,11 @@ class Keys:
 class InMemory:
     """The raw table, whole, as a pandas DataFrame."""
 
-    def __init__(self, frame: pd.DataFrame, save: bool = True):
-        self.frame = frame
+    def __init__(self, frame: pd.DataFrame, save: bool = True, read: dict | None = None):
+        # Codes for unknown and numbers written as text, found in the whole table.
+        self.rules = values.find(frame, read)
+        self.frame = values.apply(frame, self.rules, read)
+        self.source = None  # how the raw file was read (open_table says)
         self.save = save  # False (tests): keep the split rows in memory, write no file
         self.used = self.train = self.test = frame.iloc[:0]
 
@@ -47,20 +51,22 @@ class InMemory:
         return self.frame
 
     def complete(self, decided):
-        """Counts over the whole table: the sample was the whole table, so nothing changes."""
-        return decided
+        """Counts over the whole table: the sample was the whole table, so only how the
+        file was read is added."""
+        return decided.model_copy(update={"source": self.source})
 
-    def keys(self, decided, params: dict) -> Keys:
-        """The keys of the rows with a target (and not of a class in data.drop_classes)."""
+    def keys(self, decided, plan, params: dict) -> Keys:
+        """The keys of the rows with a target (and not of a class in data.drop_classes), for
+        the split ``plan`` (kit/split.py's choose)."""
         mask, removed = split.usable_rows(self.frame[decided.target], params["data"])
         self.used = self.frame.loc[mask].reset_index(drop=True)
         return Keys(
-            rows=split.keys_of(
-                self.used, decided.target, decided.feature_names(), params["prepare"]
-            ),
+            rows=split.keys_of(self.used, decided.target, decided.feature_names(), plan),
             raw_rows=len(self.frame),
             removed=removed,
-            repeats_expected=split.repeats_expected(self.used[decided.feature_names()]),
+            # Free text is never "few combinations": identical texts are copies.
+            repeats_expected=split.repeats_expected(self.used[decided.feature_names()])
+            and not decided.names_with(Role.TEXT),
         )
 
     def write(self, train: np.ndarray, test: np.ndarray) -> None:
@@ -82,4 +88,7 @@ class InMemory:
 def open_table(params: dict) -> InMemory:
     """The raw table without ``data.drop_columns``, for prepare."""
     data = params["data"]
-    return InMemory(load_raw(data).drop(columns=data["drop_columns"], errors="ignore"))
+    frame = raw_as_written(data).drop(columns=data["drop_columns"], errors="ignore")
+    table = InMemory(frame, read=data["read"])
+    table.source = source_of(RAW_DATA, data["read"]) if RAW_DATA.exists() else None
+    return table

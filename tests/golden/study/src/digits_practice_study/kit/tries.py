@@ -67,6 +67,7 @@ def try_configuration(overrides: list[str]) -> dict:
         headline,
         settings["cv_folds"],
         settings["seed"],
+        decisions.split,
     )
     return record("try", params, decisions.task, cv, headline.name)
 

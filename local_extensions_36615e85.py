@@ -7,6 +7,7 @@ words such as ``no`` and emoji all read back unchanged.
 
 from __future__ import annotations
 
+import bz2
 import codecs
 import csv
 import functools
@@ -14,10 +15,12 @@ import gzip
 import hashlib
 import json
 import keyword
+import lzma
 import os
 import re
 import sys
 import unicodedata
+import zipfile
 from pathlib import Path
 
 from cookiecutter.exceptions import FailedHookException
@@ -100,9 +103,25 @@ ANSWER_PATTERNS = {
 # other choice is a set bundled with scikit-learn, a classification task unless named here.
 OWN_DATA = ("csv_url", "local_file")
 BUNDLED_TASK = {"diabetes": "regression"}
-# The file types a learner's dataset may come as; pandas reads each by its suffix.
-CSV_SUFFIXES = (".csv", ".csv.gz")
-TABLE_SUFFIXES = (*CSV_SUFFIXES, ".parquet", ".pq")
+# The file types a learner's dataset may come as; pandas reads each by its suffix (the
+# study's kit/reading.py lists the same). Delimited text, plain or compressed:
+DELIMITED_SUFFIXES = (".csv", ".tsv", ".tab", ".txt")
+COMPRESSED = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open, ".zip": None}
+CSV_SUFFIXES = DELIMITED_SUFFIXES + tuple(d + c for d in DELIMITED_SUFFIXES for c in COMPRESSED)
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+TABLE_SUFFIXES = (*CSV_SUFFIXES, *SPREADSHEET_SUFFIXES, ".parquet", ".pq")
+# How to turn a file the study cannot read into one it can, by its suffix.
+CONVERSIONS = {
+    ".json": "with pandas: pandas.read_json(path).to_csv('table.csv', index=False)",
+    ".sav": "with pandas: pandas.read_spss(path).to_csv('table.csv', index=False)",
+    ".dta": "with pandas: pandas.read_stata(path).to_csv('table.csv', index=False)",
+    ".sas7bdat": "with pandas: pandas.read_sas(path).to_csv('table.csv', index=False)",
+    ".feather": "with pandas: pandas.read_feather(path).to_parquet('table.parquet')",
+    ".rds": "in R: write.csv(readRDS('file.rds'), 'table.csv', row.names = FALSE)",
+    ".rdata": "in R: load('file.RData'), then write.csv(the_table, 'table.csv', row.names = FALSE)",
+    ".numbers": "in Numbers: File > Export To > CSV",
+}
+CONVERT_ANY = "in the program that made it, save or export it as CSV (File > Save As > CSV)"
 OWN_DATA_ONLY = (
     f"is only for your own data ({' or '.join(OWN_DATA)}), but the dataset is the bundled "
     "{dataset!r}: leave it empty"
@@ -272,23 +291,12 @@ def _checksum_problem(answers: dict) -> tuple[str, str] | None:
     return None
 
 
-def csv_header(path: Path, read: dict) -> list[str]:
-    """The column names on a CSV file's first line ([] when it cannot be read)."""
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    encoding = "utf-8-sig" if read["encoding"] == "utf-8" else read["encoding"]
-    try:
-        with opener(path, "rt", encoding=encoding, newline="") as f:
-            return next(csv.reader(f, delimiter=read["sep"]), [])
-    except (OSError, UnicodeError, LookupError, csv.Error):
-        return []
-
-
 def _target_problem(answers: dict) -> tuple[str, str] | None:
     path = _local_file(answers)
     if path is None or not path.name.lower().endswith(CSV_SUFFIXES):
         return None
     read = read_settings(answers)
-    header = csv_header(path, read)
+    header = read["header"]  # the first line, read with the separator found (any compression)
     target = str(answers["target_column"])
     if header and target not in header:
         return (
@@ -323,7 +331,14 @@ def _location_problem(dataset: str, location: str, answers: dict) -> tuple[str, 
             example,
         )
     if not location.lower().endswith(TABLE_SUFFIXES):
-        return (f"{location!r} must be a CSV or Parquet file ({TABLE_SUFFIXES_TEXT})", example)
+        suffix = os.path.splitext(location.lower())[1]
+        how = CONVERSIONS.get(suffix, CONVERT_ANY)
+        return (
+            f"{location!r} must be a table file: CSV or another delimited text (may be "
+            f"compressed), a spreadsheet or Parquet ({TABLE_SUFFIXES_TEXT}). To convert it: "
+            f"{how}",
+            example,
+        )
     if _rendered_by_cruft(answers):
         return None
     if not os.path.isfile(path):
@@ -611,12 +626,7 @@ def default_target(answers: dict) -> str:
         or not os.path.isfile(location)
     ):
         return "target"
-    opener = gzip.open if location.lower().endswith(".gz") else open
-    try:
-        with opener(location, "rt", encoding="utf-8-sig", newline="") as table:
-            header = next(csv.reader(table), [])
-    except (OSError, UnicodeDecodeError, csv.Error):
-        return "target"
+    header = read_settings(answers).get("header") or []
     return header[-1].strip() if header and header[-1].strip() else "target"
 
 
@@ -770,14 +780,23 @@ def decode_sample(data: bytes) -> tuple[str, str, bool]:
     return str(best), codecs.lookup(best.encoding).name, False
 
 
+def first_bytes(path: Path, size: int) -> bytes:
+    """The first ``size`` bytes of a text table, uncompressed (a zip file's first member)."""
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        with zipfile.ZipFile(path) as archive, archive.open(archive.namelist()[0]) as f:
+            return f.read(size)
+    with COMPRESSED.get(suffix, open)(path, "rb") as f:
+        return f.read(size)
+
+
 def sniff_table(path: Path, size: int = 1 << 16) -> dict:
-    """The separator, decimal mark and encoding of a CSV file, read from its first bytes.
+    """The separator, decimal mark, encoding and header of a CSV file, read from its first
+    bytes (uncompressed first, when it is compressed).
 
     ``sure`` is False, with ``why``, when the guess should be checked by the learner.
     """
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rb") as f:
-        data = f.read(size)
+    data = first_bytes(path, size)
     text, encoding, encoding_sure = decode_sample(data)
     lines = text.splitlines()
     if len(data) == size and len(lines) > 1:
@@ -804,7 +823,15 @@ def sniff_table(path: Path, size: int = 1 << 16) -> dict:
             "data.read (sep, decimal, encoding) in params.yaml"
         )
     )
-    return {"sep": sep, "decimal": decimal, "encoding": encoding, "sure": sure, "why": why}
+    header = next(csv.reader([lines[0]], delimiter=sep), []) if lines else []
+    return {
+        "sep": sep,
+        "decimal": decimal,
+        "encoding": encoding,
+        "sure": sure,
+        "why": why,
+        "header": header,
+    }
 
 
 def read_settings(answers: dict) -> dict:
@@ -814,9 +841,9 @@ def read_settings(answers: dict) -> dict:
     if answers.get("dataset") == "local_file" and is_csv and location.is_file():
         try:
             return sniff_table(location)
-        except OSError:
+        except (OSError, zipfile.BadZipFile, lzma.LZMAError, EOFError, IndexError):
             pass
-    return {**CSV_DEFAULTS, "sure": True, "why": ""}
+    return {**CSV_DEFAULTS, "sure": True, "why": "", "header": []}
 
 
 def person_names(name: object) -> dict:
