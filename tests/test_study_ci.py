@@ -86,7 +86,10 @@ def run_workflow(clone: Path, scratch: Path) -> tuple[list[str], str, str]:
         added = github_path.read_text().split()[::-1]
         output_file = scratch / f"github_output_{number}"
         output_file.touch()
-        step_env = env | {"PATH": ":".join([*added, system_path]), "GITHUB_OUTPUT": str(output_file)}
+        step_env = env | {
+            "PATH": ":".join([*added, system_path]),
+            "GITHUB_OUTPUT": str(output_file),
+        }
         step_env |= {k: SECRET.sub("", str(v)) for k, v in step.get("env", {}).items()}
         assert "${{" not in step["run"], step["name"]
         done = subprocess.run(
