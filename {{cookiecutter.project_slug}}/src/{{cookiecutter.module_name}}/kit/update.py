@@ -354,11 +354,18 @@ def plan_update(renders: Renders, state: dict) -> Plan:
 
 
 def moved_code(path: str, module: str) -> tuple[str, str] | None:
-    """(the file, what to carry over) when MOVED_CODE says the code of ``path`` moved."""
-    for source, (destination, what) in MOVED_CODE.items():
-        if source.format(module=module) == path:
-            return destination.format(module=module), what
-    return None
+    """(the file, what to carry over) when MOVED_CODE says the code of ``path`` moved; a code
+    that moved twice (modelling.py -> model.py -> study.py) goes to its last place."""
+    moves = {source.format(module=module): move for source, move in MOVED_CODE.items()}
+    found, seen = None, {path}
+    while path in moves:
+        destination, what = moves[path]
+        path = destination.format(module=module)
+        if path in seen:  # a loop in MOVED_CODE: stop at the first place
+            break
+        seen.add(path)
+        found = (path, what)  # the advice of the last move: where the code is now
+    return found
 
 
 def command_name(module: str) -> str:
