@@ -1,8 +1,11 @@
 """Your raw data is what was recorded: a changed file stops the pipeline before prepare, and
 a new version is taken only when you say so.
 
-    python -m {{ cookiecutter.module_name }}.kit.integrity check    (before dvc repro)
-    python -m {{ cookiecutter.module_name }}.kit.integrity accept   (make accept-data)
+    python -m {{ cookiecutter.module_name }}.kit.integrity check
+    python -m {{ cookiecutter.module_name }}.kit.integrity accept
+
+(``check``: make study, make try and make report run it before dvc repro; ``accept``: make
+accept-data.)
 
 Your own data file is tracked by DVC: ``data/raw/<file>.dvc`` holds its hash and size, and
 git keeps that record. Left alone, ``dvc repro`` re-records a changed file without a word

@@ -1,8 +1,10 @@
 """Where the study's data lives for someone else, and whether they can reach it.
 
-    python -m {{ cookiecutter.module_name }}.kit.sharing share    (make share)
-    python -m {{ cookiecutter.module_name }}.kit.sharing push     (make push)
-    python -m {{ cookiecutter.module_name }}.kit.sharing pull     (make pull)
+    python -m {{ cookiecutter.module_name }}.kit.sharing share
+    python -m {{ cookiecutter.module_name }}.kit.sharing push
+    python -m {{ cookiecutter.module_name }}.kit.sharing pull
+
+(make share, make push and make pull.)
 
 Git carries the code, the text and the results; the raw data travels another way, by kind:
 

@@ -89,9 +89,9 @@ def main(argv: list[str] | None = None) -> int:
             "cross-validation, set it in params.yaml, then make study scores the test set."
         )
         return 0
-    print(
-        "usage: python -m {{ cookiecutter.module_name }}.kit.tries try [train.<key>=<value> ...] | compare"
-    )
+    # The module's name from Python, not the template: the line's length (which ruff's format
+    # judges) is then the same in every study.
+    print(f"usage: python -m {__spec__.name} try [train.<key>=<value> ...] | compare")
     return 2
 
 

@@ -1,8 +1,11 @@
 """Your raw data is what was recorded: a changed file stops the pipeline before prepare, and
 a new version is taken only when you say so.
 
-    python -m digits_practice_study.kit.integrity check    (before dvc repro)
-    python -m digits_practice_study.kit.integrity accept   (make accept-data)
+    python -m digits_practice_study.kit.integrity check
+    python -m digits_practice_study.kit.integrity accept
+
+(``check``: make study, make try and make report run it before dvc repro; ``accept``: make
+accept-data.)
 
 Your own data file is tracked by DVC: ``data/raw/<file>.dvc`` holds its hash and size, and
 git keeps that record. Left alone, ``dvc repro`` re-records a changed file without a word
@@ -59,12 +62,16 @@ class Record:
 
 def parse_record(text: str) -> Record | None:
     """The hash and size a ``.dvc`` file records, or None if it records no file."""
-    try:
-        outs = (yaml.safe_load(text) or {}).get("outs") or [{}]
+    try:  # every value as text: an MD5 of digits only must not become a number
+        document = yaml.load(text, Loader=yaml.BaseLoader) or {}  # noqa: S506 - no objects
     except yaml.YAMLError:
         return None
-    out = outs[0] if isinstance(outs[0], dict) else {}
-    return Record(str(out["md5"]), out.get("size")) if out.get("md5") else None
+    outs = document.get("outs") if isinstance(document, dict) else None
+    out = outs[0] if isinstance(outs, list) and outs and isinstance(outs[0], dict) else {}
+    if not out.get("md5"):
+        return None
+    size = out.get("size")
+    return Record(out["md5"], int(size) if size and size.isdigit() else None)
 
 
 def git_record(root: Path = ROOT) -> Record | None:

@@ -20,8 +20,10 @@ from .claims import answered
 from .files import git
 from .paths import QUESTION, ROOT, shown
 
+# It commits QUESTION.md alone (`-- QUESTION.md`), whatever else is staged.
 COMMIT_QUESTION = (
-    f"git add {shown(QUESTION)} && git commit -m 'My question and hypothesis, before any results'"
+    f"git add {shown(QUESTION)} && git commit -m 'My hypothesis, before any results' "
+    f"-- {shown(QUESTION)}"
 )
 
 

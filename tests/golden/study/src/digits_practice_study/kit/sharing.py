@@ -1,8 +1,10 @@
 """Where the study's data lives for someone else, and whether they can reach it.
 
-    python -m digits_practice_study.kit.sharing share    (make share)
-    python -m digits_practice_study.kit.sharing push     (make push)
-    python -m digits_practice_study.kit.sharing pull     (make pull)
+    python -m digits_practice_study.kit.sharing share
+    python -m digits_practice_study.kit.sharing push
+    python -m digits_practice_study.kit.sharing pull
+
+(make share, make push and make pull.)
 
 Git carries the code, the text and the results; the raw data travels another way, by kind:
 
