@@ -1,6 +1,6 @@
 # Maintainer commands for the template. Run `make` to list them.
 .DEFAULT_GOAL := help
-.PHONY: help dev lint test test-fast test-full test-capped lock docs walkthrough golden bench bench-setup bench-tables bench-dask demo screenshot clean
+.PHONY: help dev lint test test-fast test-full test-capped lock docs extensions walkthrough golden bench bench-setup bench-tables bench-dask bench-ccds demo screenshot clean
 
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --locked
@@ -48,11 +48,16 @@ lock: dev ## Re-lock the study's dependencies after editing its pyproject.toml
 docs: dev ## Regenerate docs/options.md from cookiecutter.json and docs/options-effects.yaml
 	$(RUN) python tools/options_doc.py
 
+# cruft renders two template versions in one process, and cookiecutter imports the extension
+# module by name: its name carries a hash of its content, so two versions never share one.
+extensions: dev ## After editing local_extensions_*.py: rename it after its content (cruft update)
+	$(RUN) python tools/extension_name.py
+
 # Runs the walk-through in a temporary home folder (a few minutes) and writes its real output.
 walkthrough: dev ## Rerun docs/walkthrough.md's commands and write their output into it
 	WALKTHROUGH_UPDATE=1 $(RUN) pytest -m slow tests/test_docs.py -k walkthrough
 
-golden: dev ## Accept an intended change to the rendered study: refresh tests/golden/
+golden: extensions ## Accept an intended change to the rendered study: refresh tests/golden/
 	$(RUN) python tools/golden.py
 
 # Slow (30-60 min on 2 cores); `make bench BENCH_ARGS="--runs 2 --only render"` for a look.
@@ -65,6 +70,11 @@ bench-setup: dev ## Time a study's make setup with uv and with pip: docs/benchma
 # Needs a memory cgroup (root on Linux); about 10 minutes on 2 cores.
 bench-tables: dev ## Time real-table studies under a 3 GB memory cap: docs/benchmarks-real-tables.md
 	$(RUN) python -m benchmarks.real_tables $(TABLES_ARGS)
+
+# cookiecutter-data-science is not part of this repository: give a clone of it as CCDS=path
+# (or $CCDS_TEMPLATE). Installs its PyPI package into a throw-away venv; about a minute.
+bench-ccds: dev ## Render time beside cookiecutter-data-science v2: make bench-ccds CCDS=path/to/clone
+	$(RUN) python -m benchmarks.render_vs_ccds $(if $(CCDS),--ccds $(CCDS)) $(CCDS_ARGS)
 
 # Needs a memory cgroup (root on Linux); about 5 minutes on 2 cores.
 bench-dask: dev ## A 1.5 GB table under a 1 GB cap, dask and pandas: docs/benchmarks-larger-than-memory.md

@@ -20,7 +20,12 @@ from pathlib import Path
 import pytest
 from cookiecutter.main import cookiecutter
 
+from tools.extension_name import load as load_extensions
+
 TEMPLATE = Path(__file__).resolve().parents[1]
+# The template's Jinja filters, imported by the name cookiecutter.json gives them (a name that
+# carries a hash of the module's content: tools/extension_name.py). Tests import it from here.
+local_extensions = load_extensions()
 # A learner's own table with missing values and text columns: Palmer penguins, as the
 # palmerpenguins package ships it (found without importing it, which would load pandas).
 PENGUINS_CSV = Path(

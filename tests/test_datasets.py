@@ -9,8 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-
-import local_extensions
+from conftest import local_extensions
 
 pytestmark = pytest.mark.slow
 

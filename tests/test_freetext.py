@@ -17,15 +17,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import TEMPLATE, Study
+from conftest import TEMPLATE, Study, local_extensions
 from cookiecutter.main import cookiecutter
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from parsing import front_matter, parse
-
-sys.path.append(str(TEMPLATE))
-import local_extensions  # noqa: E402 - the template's filters, as cookiecutter loads them
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -33,10 +30,11 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 FIELDS = ("project_name", "author_name", "question")
+# The questions the quick start asks for the default (bundled) dataset, in order.
 PROMPTED = [
     key
-    for key in json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
-    if not key.startswith("_")
+    for key in local_extensions.QUESTIONS
+    if local_extensions.is_asked(key, {"dataset": "digits"})
 ]
 # Pieces a learner might type that mean something in one of the formats the text lands in.
 HOSTILE = [
@@ -171,6 +169,11 @@ def assert_reads_back(study: Study, name: str, author: str, question: str) -> No
     assert ("p", question.strip()) in got["QUESTION.md"], got["QUESTION.md"]
     assert ("h1", f"Data card: {name.strip()}") in got["data/README.md"], got["data/README.md"]
     assert f" {author}\n" in got["LICENSE"]
+    citation = parse(study.path / "CITATION.cff")  # valid CFF 1.2.0, or parse raises
+    assert (citation["title"], citation["abstract"]) == (name, question)
+    person = citation["authors"][0]
+    names = [person.get("given-names", ""), person.get("family-names", "")]
+    assert " ".join(" ".join(names).split()) == " ".join(author.split())
 
 
 def assert_every_file_parses(study: Study) -> None:
@@ -252,6 +255,7 @@ FREE_TEXT_FILES = {
     "WRITEUP.md",
     "pyproject.toml",
     "LICENSE",
+    "CITATION.cff",
     ".cruft.json",
     "data/README.md",
 }

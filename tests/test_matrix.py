@@ -11,9 +11,7 @@ import itertools
 import json
 
 import pytest
-from conftest import TEMPLATE
-
-import local_extensions
+from conftest import TEMPLATE, local_extensions
 
 OPTIONS = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
 DEFAULT = {k: v[0] for k, v in OPTIONS.items() if isinstance(v, list) and not k.startswith("_")}

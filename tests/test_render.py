@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 
 import pytest
 import yaml
-from conftest import PENGUINS_CSV
-from parsing import leftovers, parse
-
-import local_extensions
+from conftest import PENGUINS_CSV, local_extensions
+from parsing import cff_problems, leftovers, parse
 
 TEMPLATE_JSON = json.loads(
     (__import__("conftest").TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8")
@@ -50,6 +49,42 @@ def test_every_choice_renders_and_parses(render, answers):
         except Exception as error:  # noqa: BLE001 - report every file, not just the first
             problems.append(f"{relative}: {type(error).__name__}: {error}")
     assert not problems, "\n".join(problems)
+
+
+HOSTILE_CITATION = {
+    # Braces typed at the prompts: tests/test_freetext.py (answers given here are Jinja).
+    "project_name": 'Title: "quoted" #1 \U0001f600',
+    "author_name": "Ada: O'Brien-Lovelace \u00e9",
+    "author_email": "ada.o+cff@example.org",
+    "question": "Does x: y, [a] & 'b' \\ help? \u2014 yes: no",
+    "github_repo": "ada-lovelace/study.v2",
+    "license": "none",
+}
+
+
+def test_citation_cff_is_valid_and_holds_the_answers_as_typed(render):
+    study = render(**HOSTILE_CITATION)
+    text = study.read("CITATION.cff")
+    assert cff_problems(yaml.safe_load(text)) == []
+    cff = yaml.safe_load(text)
+    assert cff["cff-version"] == "1.2.0"
+    assert cff["title"] == HOSTILE_CITATION["project_name"]
+    assert cff["abstract"] == HOSTILE_CITATION["question"]
+    assert cff["authors"] == [
+        {
+            "given-names": "Ada: O'Brien-Lovelace",
+            "family-names": "\u00e9",
+            "email": "ada.o+cff@example.org",
+        }
+    ]
+    assert cff["repository-code"] == "https://github.com/ada-lovelace/study.v2"
+    # No licence chosen: none claimed. Unpublished: no release date (CFF makes it optional).
+    assert "license" not in cff and "date-released" not in cff
+    default = yaml.safe_load(render().read("CITATION.cff"))
+    assert default["license"] == "MIT"
+    assert default["authors"] == [
+        {"given-names": "Your", "family-names": "Name", "email": "you@example.com"}
+    ]
 
 
 def test_the_flow_is_visible_at_the_top(render):
@@ -139,3 +174,39 @@ def test_each_dataset_names_its_task(render):
             "target": "target",
             "task": task,
         }
+
+
+# Copied as they are for a reason other than speed: Jinja files of the study's own, GitHub's
+# own ${{ }} syntax, and the lock exports whose one placeholder the post-gen hook fills.
+COPIED_FOR_THEIR_SYNTAX = {
+    "*.j2",
+    ".github/*",
+    "uv.lock",
+    "environment.yml",
+    "requirements.txt",
+    "requirements/*.txt",
+}
+
+
+def test_files_copied_without_rendering_have_no_jinja_in_them():
+    """Plain files are in _copy_without_render only to spare Jinja the work (render time):
+    one that gains a `{{`, `{%` or `{#` would land unrendered."""
+    study = __import__("conftest").TEMPLATE / "{{cookiecutter.project_slug}}"
+    patterns = set(TEMPLATE_JSON["_copy_without_render"]) - COPIED_FOR_THEIR_SYNTAX
+    found = []
+    for path in study.rglob("*"):
+        relative = path.relative_to(study).as_posix()
+        if path.is_file() and any(fnmatch.fnmatch(relative, p) for p in patterns):
+            text = path.read_text(encoding="utf-8")
+            if any(marker in text for marker in ("{{", "{%", "{#")):
+                found.append(relative)
+    assert not found, (
+        f"{found} hold Jinja syntax but cookiecutter.json's _copy_without_render copies them "
+        "as they are: take them off that list"
+    )
+    # Every pattern still names a file, so a renamed file does not leave a dead entry.
+    for pattern in patterns:
+        files = [p for p in study.rglob("*") if p.is_file()]
+        assert any(fnmatch.fnmatch(p.relative_to(study).as_posix(), pattern) for p in files), (
+            pattern
+        )

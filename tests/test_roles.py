@@ -14,11 +14,8 @@ import sys
 import pandas as pd
 import pytest
 import yaml
-from conftest import TEMPLATE, render_into
+from conftest import local_extensions, render_into
 from realtables import TABLES
-
-sys.path.append(str(TEMPLATE))
-import local_extensions  # noqa: E402 - the template's own filters, as cookiecutter loads them
 
 SMALL = [pytest.param(t, id=t.name) for t in TABLES if not t.large]
 SMALL_CSV = [pytest.param(t, id=t.name) for t in TABLES if not t.large and not t.is_parquet]

@@ -18,16 +18,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import TEMPLATE, render_into
+from conftest import TEMPLATE, local_extensions, render_into
 from cookiecutter.exceptions import FailedHookException
 from cookiecutter.generate import generate_context
 from cookiecutter.main import cookiecutter
 from cookiecutter.prompt import prompt_for_config
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-sys.path.append(str(TEMPLATE))
-import local_extensions  # noqa: E402 - the template's own filters, as cookiecutter loads them
 
 REFUSED = [
     *(
@@ -89,10 +86,11 @@ def test_every_problem_the_hook_finds_is_reported_at_once(sandbox, capfd):
     with pytest.raises(FailedHookException):
         render_into(sandbox / "out", module_name="class", author_name="a\tb", question=" ")
     errors = [line for line in capfd.readouterr().err.splitlines() if line.startswith("ERROR")]
+    # In the order cookiecutter asks them.
     assert [line.split(":")[1].strip() for line in errors] == [
+        "question",
         "module_name",
         "author_name",
-        "question",
     ]
     assert_nothing_written(sandbox)
 

@@ -173,10 +173,9 @@ def exports(study: Path, slug: str | None = None) -> dict[str, str]:
     if slug is None:
         slug, name = SLUG_VARIABLE, ENV_NAME_VARIABLE
     else:
-        sys.path.insert(0, str(ROOT))
-        from local_extensions import yaml_string
+        from extension_name import load as load_extensions  # tools/extension_name.py
 
-        name = yaml_string(slug)
+        name = load_extensions().yaml_string(slug)
     base = uv_export(study)
     requirements = REQUIREMENTS_HEADER.format(command=" ".join(EXPORT)) + base
     files = {

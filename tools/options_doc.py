@@ -68,7 +68,9 @@ def problems(options: dict, effects: dict) -> list[str]:
 def rendered_defaults(options: dict) -> dict:
     """The default answers as cookiecutter works them out (derived ones rendered)."""
     from cookiecutter.prompt import prompt_for_config
+    from extension_name import load  # tools/extension_name.py
 
+    load()
     # local_extensions.py (the template's Jinja filters) is imported from the template root.
     sys.path.insert(0, str(ROOT))
     try:
@@ -76,6 +78,37 @@ def rendered_defaults(options: dict) -> dict:
         return dict(prompt_for_config({"cookiecutter": copy.deepcopy(options)}, no_input=True))
     finally:
         sys.path.remove(str(ROOT))
+
+
+def when_asked(key: str) -> str:
+    """When cookiecutter asks ``key``: by the quick start, or only with questions=all."""
+    from extension_name import load  # tools/extension_name.py
+
+    is_asked = load().is_asked
+
+    def cases(**answers) -> list[str]:
+        datasets = {"bundled data": "digits", "csv_url": "csv_url", "local_file": "local_file"}
+        return [
+            name
+            for name, dataset in datasets.items()
+            if is_asked(key, {**answers, "dataset": dataset})
+        ]
+
+    def said(found: list[str]) -> str:
+        return "always" if "bundled data" in found else "for " + " and ".join(found)
+
+    quick = cases()
+    everything = cases(questions="all") or cases(questions="all", dvc_remote="s3")
+    if quick:
+        return (
+            said(quick)
+            if quick == everything
+            else f"{said(quick)}; {said(everything)} with `questions=all`"
+        )
+    if everything:
+        suffix = "" if cases(questions="all") else ", for a cloud or ssh remote"
+        return f"with `questions=all`, {said(everything)}{suffix}".replace(", always", "")
+    return "never: give it on the command line"
 
 
 def one_line(text: str) -> str:
@@ -92,6 +125,7 @@ def option_section(number: int, key: str, options: dict, effects: dict, default)
     question = prompt["__prompt__"] if isinstance(prompt, dict) else prompt
     entry = effects[key]
     lines = [f"## {number}. `{key}`", "", f"> {one_line(question)}", ""]
+    lines += [f"Asked: {when_asked(key)}.", ""]
     lines += [one_line(entry["effect"]), ""]
     raw = options[key]
     if isinstance(raw, list):
@@ -127,6 +161,15 @@ def render_page(options: dict, effects: dict) -> str:
         "order. Press Enter to keep the default shown in brackets. The text in quotes is exactly",
         "what cookiecutter prints; the notes say what each answer changes in your study.",
         "",
+        "By default it is a quick start: it asks only the questions marked *always* (and, for",
+        "your own data, where it is and what to predict), gives every other answer its default",
+        "and lists those in its closing message. `questions=all` after the template's address",
+        "asks every question that applies:",
+        "",
+        "```bash",
+        "uvx cookiecutter practice-study-template questions=all",
+        "```",
+        "",
         "To skip the questions, give the answers you want to change on the command line and",
         "keep the defaults for the rest:",
         "",
@@ -134,13 +177,13 @@ def render_page(options: dict, effects: dict) -> str:
         'uvx cookiecutter --no-input practice-study-template dataset=wine author_name="Ada"',
         "```",
         "",
-        "| # | Option | Default |",
-        "|---|---|---|",
+        "| # | Option | Default | Asked |",
+        "|---|---|---|---|",
     ]
     for number, key in enumerate(keys, 1):
         default = defaults.get(key, "")
         shown = f"`{default}`" if default != "" else "(empty)"
-        lines.append(f"| {number} | [`{key}`](#{number}-{key}) | {shown} |")
+        lines.append(f"| {number} | [`{key}`](#{number}-{key}) | {shown} | {when_asked(key)} |")
     lines.append("")
     for number, key in enumerate(keys, 1):
         lines += option_section(number, key, options, effects, defaults.get(key, ""))

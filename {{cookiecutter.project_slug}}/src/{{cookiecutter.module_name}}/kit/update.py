@@ -15,10 +15,10 @@ with conflict markers, or a ``.rej`` file) with what to do, and the git commands
 and commit the update.
 
 What it never does: touch the files you own (the ``skip`` list in ``.cruft.json``:
-QUESTION.md, params.yaml, src/<module>/study.py, notebooks/, WRITEUP.md, data/README.md), delete a file you changed,
-or commit. When the template changed a file you own, its change is saved as a patch for you to
-take or leave; when it removed or moved a file you had changed, your version stays and the
-report says where its code belongs now.
+QUESTION.md, params.yaml, src/<module>/study.py, notebooks/, WRITEUP.md, data/README.md),
+delete a file you changed, or commit. When the template changed a file you own, its change
+is saved as a patch for you to take or leave; when it removed or moved a file you had
+changed, your version stays and the report says where its code belongs now.
 
 This file uses only the standard library and cruft (pinned in uv.lock), and no Jinja, so the
 template's copy of it also runs as a plain script in a study made before it existed.

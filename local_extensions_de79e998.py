@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import gzip
+import hashlib
 import json
 import keyword
 import os
 import re
 import sys
+import unicodedata
 from pathlib import Path
 
 from cookiecutter.exceptions import FailedHookException
@@ -117,16 +120,59 @@ def _matches(name: str, text: str) -> bool:
     return re.match(ANSWER_PATTERNS[name], text) is not None
 
 
-# The answers checked the moment they are typed (cookiecutter.json's ``checked`` filters).
-# The pre-gen hook gets the same verdicts (``hook_values``), for renders that skip prompting.
+# Control characters, line and paragraph separators: they break a line in some format.
+UNPRINTABLE = {"Cc", "Cs", "Zl", "Zp"}
+# The answers checked the moment they are typed (cookiecutter.json's ``checked`` filters),
+# in cookiecutter.json's order. The pre-gen hook gets the same verdicts (``hook_values``),
+# for renders that skip prompting (--no-input, extra_context), so both always agree.
 TYPED_CHECKS = (
     "dataset_location",
     "dataset_sha256",
+    "target_column",
+    "question",
+    "project_name",
     "project_slug",
+    "module_name",
+    "author_name",
     "author_email",
+    "task",
     "dvc_remote_url",
     "github_repo",
 )
+
+
+def _rendered_by_cruft(answers: dict) -> bool:
+    """cruft re-renders a study to update it, maybe where the learner's file never was: the
+    study holds its copy by then, so checks of that file are skipped. Only cruft sets
+    ``_commit``; while it asks nothing (its prompting pass), its import is the sign."""
+    return "_commit" in answers or "cruft" in sys.modules
+
+
+def _text_problem(text: str, example: str) -> tuple[str, str] | None:
+    if not text.strip():
+        return "must not be empty", example
+    if any(unicodedata.category(ch) in UNPRINTABLE for ch in text):
+        return "must be one line, without control characters", "a single line"
+    return None
+
+
+def _module_problem(module: str) -> tuple[str, str] | None:
+    if not module.isidentifier() or not module.isascii():
+        return (
+            f"{module!r} is not a valid Python name: use letters, digits and underscores, "
+            "not starting with a digit",
+            "digits_study",
+        )
+    if keyword.iskeyword(module):
+        return f"{module!r} is a Python keyword", "digits_study"
+    if module in reserved_module_names():
+        return (
+            f"{module!r} would hide the standard library or a dependency of the study",
+            f"{module}_study",
+        )
+    if module != module.lower():
+        return f"{module!r} should be lowercase (PEP 8)", module.lower()
+    return None
 
 
 def _problem(field: str, answers: dict) -> tuple[str, str] | None:
@@ -140,14 +186,22 @@ def _problem(field: str, answers: dict) -> tuple[str, str] | None:
     if field == "project_slug" and not re.match(SLUG_PATTERN, typed):
         # Checked before cookiecutter makes the study's folder: it does so before the pre-gen
         # hook runs, so a slug such as ``../evil`` would create a folder outside the output
-        # directory (and ``a/b`` would leave ``a/`` behind). The hook checks it again, for a
-        # render that skips prompting (``--replay``).
+        # directory (and ``a/b`` would leave ``a/`` behind).
         return f"{typed!r} {SLUG_RULE}", "digits-practice-study"
+    if field == "module_name":
+        return _module_problem(typed)
+    if field in ("question", "project_name", "author_name"):
+        return _text_problem(typed, "Digits Practice Study")
     if field == "author_email" and not _matches("email", typed):
         return (
             f"{typed!r} is not an email address (plain letters, digits and . _ % + - before the @)",
             "ada@example.org",
         )
+    if field == "task":
+        task = bundled_task(dataset)
+        if dataset not in OWN_DATA and typed not in ("auto", task):
+            return f"the bundled {dataset!r} dataset is a {task} task", task
+        return None
     if (
         field == "github_repo"
         and value
@@ -169,26 +223,84 @@ def _problem(field: str, answers: dict) -> tuple[str, str] | None:
                 f"{scheme} (no spaces, quotes, backticks, #, commas or semicolons)",
                 example,
             )
+    if field == "target_column":
+        if _text_problem(typed, "species"):
+            return "must name the column to predict, on one line", "species"
+        return _target_problem(answers)
     if field in ("dataset_location", "dataset_sha256") and dataset not in OWN_DATA:
         if value:
             return OWN_DATA_ONLY.format(dataset=dataset), "(empty)"
         return None
     if field == "dataset_location":
-        return _location_problem(dataset, typed)
-    if (
-        field == "dataset_sha256"
-        and (dataset == "csv_url" or value)
-        and not _matches("sha256", value)
-    ):
+        return _location_problem(dataset, typed, answers)
+    if field == "dataset_sha256":
+        if (dataset == "csv_url" or value) and not _matches("sha256", value):
+            return (
+                "a URL needs the file's SHA-256 checksum (64 hex digits), so the download "
+                "can be verified; a local file needs none",
+                "the output of `sha256sum file.csv`",
+            )
+        return _checksum_problem(answers)
+    return None
+
+
+def _local_file(answers: dict) -> Path | None:
+    """The learner's own local file, when it is there to be read (never under cruft)."""
+    if answers.get("dataset") != "local_file" or _rendered_by_cruft(answers):
+        return None
+    location = str(answers.get("dataset_location", ""))
+    if _location_problem("local_file", location, answers):
+        return None
+    return Path(location).expanduser()
+
+
+def _checksum_problem(answers: dict) -> tuple[str, str] | None:
+    path = _local_file(answers)
+    digest = str(answers["dataset_sha256"]).strip().lower().removeprefix("sha256:")
+    if path is None or not digest:
+        return None
+    found = hashlib.sha256()
+    with path.open("rb") as f:  # in blocks, so a large file never fills the memory
+        for block in iter(lambda: f.read(1 << 20), b""):
+            found.update(block)
+    if found.hexdigest() != digest:
         return (
-            "a URL needs the file's SHA-256 checksum (64 hex digits), so the download "
-            "can be verified; a local file needs none",
-            "the output of `sha256sum file.csv`",
+            f"the checksum does not match {answers['dataset_location']!r} (leave it empty "
+            "for a local file, or give the file's own)",
+            "the output of `sha256sum file.csv` (64 hex digits)",
         )
     return None
 
 
-def _location_problem(dataset: str, location: str) -> tuple[str, str] | None:
+def csv_header(path: Path, read: dict) -> list[str]:
+    """The column names on a CSV file's first line ([] when it cannot be read)."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    encoding = "utf-8-sig" if read["encoding"] == "utf-8" else read["encoding"]
+    try:
+        with opener(path, "rt", encoding=encoding, newline="") as f:
+            return next(csv.reader(f, delimiter=read["sep"]), [])
+    except (OSError, UnicodeError, LookupError, csv.Error):
+        return []
+
+
+def _target_problem(answers: dict) -> tuple[str, str] | None:
+    path = _local_file(answers)
+    if path is None or not path.name.lower().endswith(CSV_SUFFIXES):
+        return None
+    read = read_settings(answers)
+    header = csv_header(path, read)
+    target = str(answers["target_column"])
+    if header and target not in header:
+        return (
+            f"{target!r} is not a column of {answers['dataset_location']!r} (read with "
+            f"separator {read['sep']!r}, encoding {read['encoding']!r}); its columns "
+            f"are: {', '.join(header)}",
+            header[-1],
+        )
+    return None
+
+
+def _location_problem(dataset: str, location: str, answers: dict) -> tuple[str, str] | None:
     if not location.strip():
         what = "URL" if dataset == "csv_url" else "full path"
         return f"{dataset} needs the file's {what}", (
@@ -212,30 +324,110 @@ def _location_problem(dataset: str, location: str) -> tuple[str, str] | None:
         )
     if not location.lower().endswith(TABLE_SUFFIXES):
         return (f"{location!r} must be a CSV or Parquet file ({TABLE_SUFFIXES_TEXT})", example)
-    # cruft re-renders a study to update it, maybe where the file never was: the study holds
-    # its copy by then, and the pre-gen hook knows to skip the check.
-    if not os.path.isfile(path) and "cruft" not in sys.modules:
+    if _rendered_by_cruft(answers):
+        return None
+    if not os.path.isfile(path):
         return (f"{location!r} points nowhere: no such file", example)
+    if os.path.getsize(path) == 0:
+        return (f"{location!r} is an empty file", "a CSV with a header")
     return None
+
+
+# --- Replay: after a refusal, `cookiecutter --replay <template>` asks only the rest --------
+#
+# cookiecutter's replay mode reads ~/.cookiecutter_replay/<template folder name>.json and
+# asks only the questions that file has no answer for. But it renders the defaults and
+# checks of those questions with the new answers alone (an empty start), so every filter
+# here reads the answers through ``_answers``, which adds the saved ones back.
+
+TEMPLATE_FOLDER = os.path.dirname(os.path.abspath(__file__))
+# The questions, in cookiecutter.json's order (keys without `_` are asked).
+with open(os.path.join(TEMPLATE_FOLDER, "cookiecutter.json"), encoding="utf-8") as _file:
+    QUESTIONS = tuple(key for key in json.load(_file) if not key.startswith("_"))
+# This prompting pass's answers (cookiecutter's dict, as it fills up), and the saved ones
+# when the pass is a replay's: ``start_prompting`` is cookiecutter.json's first entry.
+_PASS: dict = {}
+
+
+def start_prompting(answers: dict) -> str:
+    """Remember the answers of the prompting pass cookiecutter has just begun."""
+    _PASS.clear()
+    _PASS["answers"] = answers
+    return ""
+
+
+def replay_file() -> Path:
+    from cookiecutter.config import get_user_config
+
+    name = os.path.basename(TEMPLATE_FOLDER)
+    return Path(get_user_config()["replay_dir"], f"{name}.json")
+
+
+def _saved_answers() -> dict:
+    """The answers a replay pass starts from (public ones only; {} when there are none)."""
+    try:
+        saved = json.loads(replay_file().read_text(encoding="utf-8"))["cookiecutter"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return {key: value for key, value in saved.items() if key in QUESTIONS}
+
+
+def _is_replay(answers: dict) -> bool:
+    """A replay pass asks only what its file lacks, so it starts without the dataset, which
+    a normal pass has from its first question on."""
+    return _PASS.get("answers") is answers and "dataset" not in answers
+
+
+def _answers(answers: dict) -> dict:
+    """The answers so far: in a replay pass, the saved ones too."""
+    if not _is_replay(answers):
+        return answers
+    if "saved" not in _PASS:
+        _PASS["saved"] = _saved_answers()
+    return {**_PASS["saved"], **answers}
+
+
+def template_address() -> str:
+    """The template as a learner gives it again: a clone's address, else its folder."""
+    from cookiecutter.config import get_user_config
+
+    clones = os.path.abspath(get_user_config()["cookiecutters_dir"])
+    if os.path.dirname(TEMPLATE_FOLDER) == clones:
+        import subprocess
+
+        done = subprocess.run(
+            ["git", "-C", TEMPLATE_FOLDER, "remote", "get-url", "origin"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode == 0 and done.stdout.strip():
+            return done.stdout.strip()
+    return TEMPLATE_FOLDER
+
+
+def saved_for_replay(answers: dict, keep_before: str) -> dict:
+    """The answers given before ``keep_before``, as a replay file keeps them."""
+    kept = {}
+    for key in QUESTIONS:
+        if key == keep_before:
+            break
+        if key in answers:
+            kept[key] = answers[key]
+    return {"cookiecutter": kept}
 
 
 def _save_for_replay(answers: dict, keep_before: str) -> str:
     """Save the answers given before ``keep_before`` where ``cookiecutter --replay`` reads.
 
-    In replay mode cookiecutter asks only the questions its replay file has no answer for,
-    so the learner types again from the refused answer on. Returns the command to run.
+    Only answers: the private entries (the checks, ``__prompting``) are left out so that a
+    replay renders them again. Returns the command to run.
     """
-    from cookiecutter.config import get_user_config
-    from cookiecutter.replay import dump
-
-    template = os.path.dirname(os.path.abspath(__file__))
-    kept = {}
-    for key, value in answers.items():
-        if key == keep_before:
-            break
-        kept[key] = value
-    dump(get_user_config()["replay_dir"], os.path.basename(template), {"cookiecutter": kept})
-    return f"cookiecutter --replay {template}"
+    path = replay_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    saved = saved_for_replay(answers, keep_before)
+    path.write_text(json.dumps(saved, indent=2, ensure_ascii=False), encoding="utf-8")
+    return f"cookiecutter --replay {template_address()}"
 
 
 def checked(answers: dict, field: str) -> str:
@@ -244,19 +436,145 @@ def checked(answers: dict, field: str) -> str:
     cookiecutter.json renders this filter into a private variable right after the prompt,
     so a mistake is heard at once, not after every question. The answers given before it
     are saved for ``cookiecutter --replay``, which then asks from the refused one on.
-    Replay renders the later defaults without the saved answers, so the default filters
-    below read answers with ``.get`` and fall back; cookiecutter.json asks the question and
-    title, whose defaults come from the dataset, before the email, the likeliest typo.
+    A render that asks nothing (--no-input, cruft) leaves the verdicts to the pre-gen hook,
+    which lists every problem at once; except the folder name, which cookiecutter uses
+    before the hook runs (``../evil`` would make a folder outside the output folder).
     """
-    problem = _problem(field, answers)
-    if problem is None:
-        return str(answers[field])
+    everything = _answers(answers)
+    problem = _problem(field, everything)
+    if problem is None or (field != "project_slug" and not _PASS.get("interactive")):
+        return str(everything[field])
     rule, example = problem
-    command = _save_for_replay(answers, field)
+    command = _save_for_replay(everything, field)
     raise RefusedAnswer(
         f"ERROR: {field}: {rule}. For example: {example}\n"
         f"Nothing was created. Your answers so far are saved: `{command}` asks only the rest."
     )
+
+
+# --- The questions asked: a quick start by default, every question with questions=all ----
+#
+# cookiecutter asks every key of cookiecutter.json that has no `_`; it has no way to leave a
+# question out (its issues #913, #1021, #1914). Every answer stays a key of its own, so
+# `key=value` on the command line, --no-input, --replay and cruft (which gives every saved
+# answer back) keep working, and the study's files read them by name. What is left out is
+# only the asking: cookiecutter's two prompt functions are wrapped (``SafeText``) so that a
+# question ``is_asked`` leaves out takes its default, silently; the post-gen hook lists
+# those answers in its closing message.
+
+ASKED_QUICK = ("dataset", "question", "project_name", "author_name", "author_email")
+# What each answer left out by the quick start sets, and how to change it later.
+NOT_ASKED = {
+    "project_slug": "the study's folder name; you may rename the folder",
+    "module_name": "the Python package in src/; fixed once the study is made",
+    "task": "auto decides from the target column; set it in params.yaml, data.task",
+    "license": "the LICENSE file, and `license` in pyproject.toml and CITATION.cff",
+    "env_manager": "pip and conda need files of their own: choose them when making a study",
+    "dvc_remote": "where `make push` copies the data; docs/data.md shows how to change it",
+    "dvc_remote_url": "the remote's address, in .dvc/config",
+    "compute": "dask needs a prepare stage of its own: choose it when making a study",
+    "github_repo": "the README's badges and Binder and Colab links need it: give it when "
+    "making a study",
+}
+
+
+def is_asked(key: str, answers: dict) -> bool:
+    """Whether the question ``key`` is asked, given the answers so far."""
+    dataset = answers.get("dataset", "digits")
+    own = dataset in OWN_DATA
+    everything = answers.get("questions") == "all"
+    if key == "questions":
+        return False  # a choice of how to ask, given on the command line
+    if key in ASKED_QUICK:
+        return True
+    if key in ("dataset_location", "target_column"):
+        return own
+    if key == "dataset_sha256":
+        return dataset == "csv_url" or (own and everything)
+    if key == "task":
+        return own and everything
+    if key == "dvc_remote_url":
+        return everything and answers.get("dvc_remote") in REMOTE_EXAMPLES
+    return everything
+
+
+def not_asked(answers: dict) -> list[tuple[str, str, str]]:
+    """(question, answer, how to change it) for each answer the quick start chose."""
+    return [
+        (key, str(answers[key]), note)
+        for key, note in NOT_ASKED.items()
+        if key in answers
+        and not is_asked(key, answers)
+        and (key != "task" or answers.get("dataset") in OWN_DATA)
+        and (key != "dvc_remote_url" or answers[key])
+    ]
+
+
+def _will_ask(key: str, answers: dict, saved: dict) -> bool:
+    if key in saved:
+        return False
+    # After a refusal, the refused answer (the first one not saved) is asked again.
+    refused = next((k for k in QUESTIONS if k not in saved), None) if saved else None
+    return key == refused or is_asked(key, answers)
+
+
+COUNTER = re.compile(r"\[\d+/\d+\]")
+QUICK_START_NOTE = (
+    "A quick start: only the questions a study needs ({bundled}, or up to {own} with your own "
+    "data); the other answers get their defaults, listed at the end. To be asked every "
+    "question: cookiecutter {template} questions=all"
+)
+
+
+def quick_start_note() -> str:
+    def count(dataset: str) -> int:
+        return sum(is_asked(key, {"dataset": dataset}) for key in QUESTIONS)
+
+    return QUICK_START_NOTE.format(
+        bundled=count("digits"),
+        own=max(count(dataset) for dataset in OWN_DATA),
+        template=template_address(),
+    )
+
+
+def _asking(read, default_of):
+    """cookiecutter's prompt function ``read``, asking only what ``is_asked`` keeps."""
+
+    @functools.wraps(read)
+    def ask(var_name, options_or_default, prompts=None, prefix=""):
+        answers = _PASS.get("answers")
+        if answers is None or var_name not in QUESTIONS:
+            return read(var_name, options_or_default, prompts, prefix)
+        _PASS["interactive"] = True  # cookiecutter asks (not --no-input)
+        first = var_name == "dataset"  # a normal pass's first question: nothing saved
+        saved = {} if first else (_answers(answers) if _is_replay(answers) else {})
+        saved = {k: v for k, v in saved.items() if k not in answers}
+        everything = {**saved, **answers}
+        if not _will_ask(var_name, everything, saved):
+            return default_of(options_or_default)
+        done = sum(_will_ask(k, everything, saved) for k in answers if k in QUESTIONS)
+        left = sum(_will_ask(k, everything, saved) for k in QUESTIONS if k not in everything)
+        if first and everything.get("questions") != "all":
+            print(quick_start_note(), flush=True)
+        prefix = COUNTER.sub(f"[{done + 1}/{done + left}]", prefix, count=1)
+        return read(var_name, options_or_default, prompts, prefix)
+
+    return ask
+
+
+def ask_only_what_is_needed() -> None:
+    """Wrap cookiecutter's prompt functions (once per environment: the newest template
+    version imported in this process wraps them, around cookiecutter's own)."""
+    import cookiecutter.prompt as prompt
+
+    for name, default_of in (
+        ("read_user_variable", lambda default: default),
+        ("read_user_choice", lambda options: options[0]),
+    ):
+        current = getattr(prompt, name, None)
+        if current is not None:
+            original = getattr(current, "__wrapped__", current)
+            setattr(prompt, name, _asking(original, default_of))
 
 
 # A question to start from for each bundled dataset, and a placeholder for the learner's own
@@ -278,12 +596,14 @@ DEFAULT_QUESTIONS = {
 
 def default_question(answers: dict) -> str:
     """The question's default: one that suits the chosen dataset, or the placeholder."""
+    answers = _answers(answers)
     return DEFAULT_QUESTIONS.get(answers.get("dataset", ""), QUESTION_PLACEHOLDER)
 
 
 def default_target(answers: dict) -> str:
     """The target column's default: 'target' for a bundled set; for a local CSV, its last
     column (where most tables keep the value to predict)."""
+    answers = _answers(answers)
     location = os.path.expanduser(str(answers.get("dataset_location", "")))
     if (
         answers.get("dataset") != "local_file"
@@ -302,6 +622,7 @@ def default_target(answers: dict) -> str:
 
 def default_title(answers: dict) -> str:
     """The title's default, from the dataset: 'Iris Practice Study', 'Penguins Practice ...'."""
+    answers = _answers(answers)
     dataset = answers.get("dataset", "")
     if dataset in DEFAULT_QUESTIONS:
         name = dataset.replace("_", " ")
@@ -315,6 +636,18 @@ def default_title(answers: dict) -> str:
                 break
         name = re.sub(r"[^A-Za-z0-9]+", " ", stem).strip() or "my"
     return f"{name.title()} Practice Study"
+
+
+def default_slug(answers: dict) -> str:
+    """The folder name's default, from the title (slugify is cookiecutter's own)."""
+    from slugify import slugify
+
+    title = str(_answers(answers).get("project_name", ""))
+    return slugify(title, max_length=50, word_boundary=True) or "practice-study"
+
+
+def default_module(answers: dict) -> str:
+    return module_name(str(_answers(answers).get("project_slug", "")))
 
 
 def module_name(slug: str) -> str:
@@ -486,6 +819,15 @@ def read_settings(answers: dict) -> dict:
     return {**CSV_DEFAULTS, "sure": True, "why": ""}
 
 
+def person_names(name: object) -> dict:
+    """A person's names as CITATION.cff wants them: the last word is taken as the family
+    name (the file says to check it); a single word is a given name."""
+    given, _, family = str(name).strip().rpartition(" ")
+    if not given:
+        return {"given-names": family}
+    return {"given-names": given.strip(), "family-names": family}
+
+
 def json_string(value: object) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
@@ -513,11 +855,11 @@ def hook_values(answers: dict) -> dict:
     return {
         "answers": dict(answers),
         "template_folder": template_folder(),
-        "reserved_module_names": sorted(reserved_module_names()),
         "typed_answer_problems": {field: _problem(field, answers) for field in TYPED_CHECKS},
-        "own_data": OWN_DATA,
-        "bundled_task": bundled_task(answers["dataset"]),
-        "csv_suffixes": CSV_SUFFIXES,
+        # Where `cookiecutter --replay` reads, so a refusal keeps the answers before it.
+        "replay_file": str(replay_file()),
+        "questions": QUESTIONS,
+        "not_asked": not_asked(answers),
         "read_settings": read_settings(answers),
         "raw_file_name": raw_file_name(answers),
         "project_slug_yaml": yaml_string(answers["project_slug"]),
@@ -537,11 +879,16 @@ class SafeText(Extension):
             read_settings=read_settings,
             md=markdown_text,
             checked=checked,
+            start_prompting=start_prompting,
+            default_slug=default_slug,
+            default_module=default_module,
             default_question=default_question,
             default_title=default_title,
             default_target=default_target,
             hook_values=hook_values,
             bundled_task=bundled_task,
+            person_names=person_names,
         )
         # For the study's templates: `cookiecutter.dataset in OWN_DATA`.
         environment.globals["OWN_DATA"] = OWN_DATA
+        ask_only_what_is_needed()
