@@ -18,8 +18,19 @@ RUFF = str(Path(sys.executable).with_name("ruff"))
 
 @pytest.mark.parametrize(
     "answers",
-    [{}, {"compute": "dask"}, {"dataset": "diabetes", "env_manager": "pip"}],
-    ids=["default", "dask", "diabetes-pip"],
+    [
+        {},
+        {"compute": "dask"},
+        {"dataset": "diabetes", "env_manager": "pip"},
+        # The longest package name the prompts allow: lines that hold it stay under 100.
+        {
+            "project_name": "A" * 64,
+            "project_slug": "a" * 50,
+            "module_name": "a" * 50,
+            "compute": "dask",
+        },
+    ],
+    ids=["default", "dask", "diabetes-pip", "longest-names"],
 )
 def test_the_study_code_passes_ruff_as_the_study_configures_it(render, answers):
     study = render(**answers)

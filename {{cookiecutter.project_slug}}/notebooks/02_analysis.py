@@ -9,15 +9,21 @@
 # %%
 import pandas as pd
 
-from {{ cookiecutter.module_name }}.kit import decisions, paths, pipeline, preprocess, scoring
-from {{ cookiecutter.module_name }}.kit.files import read_json
-from {{ cookiecutter.module_name }}.kit.params import load_params
-from {{ cookiecutter.module_name }}.kit.reading import features_and_target, read_table
+from {{ cookiecutter.module_name }}.kit import (
+    decisions,
+    files,
+    params,
+    paths,
+    pipeline,
+    preprocess,
+    reading,
+    scoring,
+)
 
-params = load_params()
+settings = params.load_params()
 decided = decisions.load()  # the task, the metric and the column roles prepare decided
-train = read_table(paths.TRAIN)
-features, labels = features_and_target(train, decided.target)
+train = reading.read_table(paths.TRAIN)
+features, labels = reading.features_and_target(train, decided.target)
 task, roles = decided.task, decided.roles()
 metric = scoring.metric(task, decided.metric)
 print(f"{len(train)} training rows; task: {task}; metric: {metric.name}")
@@ -29,7 +35,7 @@ print(f"{len(train)} training rows; task: {task}; metric: {metric.name}")
 # on training rows only, inside every cross-validation fold too.
 
 # %%
-model = pipeline.build(params["train"], task, roles)
+model = pipeline.build(settings["train"], task, roles)
 model
 
 # %% [markdown]
@@ -38,14 +44,14 @@ model
 # The spread across folds is a first sense of how much a score moves by chance.
 
 # %%
-settings = params["evaluate"]
+evaluation = settings["evaluate"]
 rows = {}
 for label, candidate in {
     "model": model,
     "baseline": preprocess.build_baseline(task, roles),
 }.items():
     rows[label] = scoring.cross_validate(
-        candidate, features, labels, task, metric, settings["cv_folds"], settings["seed"]
+        candidate, features, labels, task, metric, evaluation["cv_folds"], evaluation["seed"]
     )
 pd.DataFrame(rows).T
 
@@ -53,7 +59,7 @@ pd.DataFrame(rows).T
 # ## Test results from the pipeline
 
 # %%
-results = read_json(paths.METRICS)
+results = files.read_json(paths.METRICS)
 name = results["metric"]
 print(
     f"test {name}: model {results['model']['test'][name]:.3f} "

@@ -6,7 +6,13 @@ import pytest
 from conftest import prepare_in_memory, with_data
 
 from {{ cookiecutter.module_name }} import prepare
-from {{ cookiecutter.module_name }}.kit import paths, reading, roles, split, table_dask
+from {{ cookiecutter.module_name }}.kit import (
+    paths,
+    reading,
+    roles,
+    split,
+    table_dask,
+)
 
 SETTINGS = {"test_size": 0.25, "seed": 3, "worker_memory": "1GiB", "train_rows": None}
 

@@ -65,12 +65,12 @@ def main() -> None:
     # Your own data file: stop if DVC re-recorded a changed file just now (kit/integrity.py).
     integrity.guard_in_prepare()
     params = load_params()
-    with open_table(params) as table:
-        try:
+    try:
+        with open_table(params) as table:  # reading the table is part of the data check
             made = prepare(table, params)
-        except (reading.DataProblem, ValueError) as problem:
-            raise SystemExit(f"prepare: the data check failed:\n{problem}") from None
-        where = table.where()
+            where = table.where()
+    except (reading.DataProblem, ValueError) as problem:
+        raise SystemExit(f"prepare: the data check failed:\n{problem}") from None
     decisions.save(made)
     write_text(summary.data_summary(made), DATA_SUMMARY)
     print(summary.prepare_lines(made))

@@ -1,6 +1,6 @@
 """Every value of params.yaml, checked before the first stage runs.
 
-    python -m {{ cookiecutter.module_name }}.kit.check
+    python -m <package>.kit.check
 
 ``make study`` runs it first: params.yaml's rules (kit/params.py), then the model's name
 and settings against your MODELS and the metric against your METRICS (study.py), so a

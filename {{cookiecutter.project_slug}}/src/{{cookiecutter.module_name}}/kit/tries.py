@@ -1,8 +1,8 @@
 """Trying things honestly: ``make try`` cross-validates a configuration on the training
 rows only (never the test rows) and logs it in the ledger; ``make compare`` lists them.
 
-    python -m {{ cookiecutter.module_name }}.kit.tries try train.model=random_forest
-    python -m {{ cookiecutter.module_name }}.kit.tries compare
+    python -m <package>.kit.tries try train.model=random_forest
+    python -m <package>.kit.tries compare
 """
 
 from __future__ import annotations
@@ -89,9 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             "cross-validation, set it in params.yaml, then make study scores the test set."
         )
         return 0
-    # The module's name from Python, not the template: the line's length (which ruff's format
-    # judges) is then the same in every study.
-    print(f"usage: python -m {__spec__.name} try [train.<key>=<value> ...] | compare")
+    print(f"usage: python -m {__package__}.tries try [train.<key>=<value> ...] | compare")
     return 2
 
 

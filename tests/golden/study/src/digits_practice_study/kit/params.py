@@ -2,7 +2,7 @@
 
 Each stage reads the params it needs with ``load_params()``, which names every wrong value
 in one message. The model's settings and the metric's name are checked against your
-``study.py`` too, before the first stage: ``python -m digits_practice_study.kit.check``.
+``study.py`` too, before the first stage: ``python -m <package>.kit.check``.
 """
 
 from __future__ import annotations

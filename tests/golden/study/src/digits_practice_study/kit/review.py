@@ -1,7 +1,7 @@
 """The study reviews itself: the 32 items of REFORMS and the study's own rules, one check
 each (``make review``).
 
-    python -m digits_practice_study.kit.review [--strict] [--table]
+    python -m <package>.kit.review [--strict] [--table]
 
 Each check is a small function of a ``Study`` (what the review reads, read once) that
 returns a status and its evidence. An automated check says passed or failed; a section of
