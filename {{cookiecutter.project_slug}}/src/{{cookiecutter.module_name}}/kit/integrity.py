@@ -1,8 +1,8 @@
 """Your raw data is what was recorded: a changed file stops the pipeline before prepare, and
 a new version is taken only when you say so.
 
-    python -m {{ cookiecutter.module_name }}.kit.integrity check
-    python -m {{ cookiecutter.module_name }}.kit.integrity accept
+    python -m <package>.kit.integrity check
+    python -m <package>.kit.integrity accept
 
 (``check``: make study, make try and make report run it before dvc repro; ``accept``: make
 accept-data.)

@@ -1,6 +1,6 @@
 """A reviewer's verdict: does this commit reproduce its own results?
 
-    python -m {{ cookiecutter.module_name }}.kit.reproduce
+    python -m <package>.kit.reproduce
         [--in-place] [--tolerance 1e-06] [--ci]
 
 (``make reproduce``, in a fresh clone of the study.) It gets the raw data, reruns the whole

@@ -1,8 +1,8 @@
 """Where the study's data lives for someone else, and whether they can reach it.
 
-    python -m {{ cookiecutter.module_name }}.kit.sharing share
-    python -m {{ cookiecutter.module_name }}.kit.sharing push
-    python -m {{ cookiecutter.module_name }}.kit.sharing pull
+    python -m <package>.kit.sharing share
+    python -m <package>.kit.sharing push
+    python -m <package>.kit.sharing pull
 
 (make share, make push and make pull.)
 

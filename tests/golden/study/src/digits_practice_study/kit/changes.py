@@ -1,7 +1,7 @@
 """What ``make study`` says last: every file that changed since your last commit, and the
 one git command that commits them all.
 
-    python -m digits_practice_study.kit.changes
+    python -m <package>.kit.changes
 
 Every file is listed, not only the results: a commit of the results without QUESTION.md (or
 params.yaml, or your code) would record results that nothing in git explains. Then, when

@@ -71,7 +71,7 @@ def settings_problems(name: str, settings: dict) -> list[str]:
             problems.append(f"train.{name}.{task}: write its settings as `key: value` lines")
             continue
         unknown = [key for key in chosen if key not in known]
-        if unknown:
+        if unknown and not any(line.startswith(f"train.{name}: ") for line in problems):
             problems.append(
                 f"train.{name}: {estimator.__name__} ({task}) has no setting "
                 f"{', '.join(unknown)}; its settings are {', '.join(known)}"

@@ -1,8 +1,8 @@
 """Where the study's data lives for someone else, and whether they can reach it.
 
-    python -m digits_practice_study.kit.sharing share
-    python -m digits_practice_study.kit.sharing push
-    python -m digits_practice_study.kit.sharing pull
+    python -m <package>.kit.sharing share
+    python -m <package>.kit.sharing push
+    python -m <package>.kit.sharing pull
 
 (make share, make push and make pull.)
 
