@@ -154,7 +154,13 @@ def copy_local_data():
         shutil.copyfile(source, RAW_DATA)
     except OSError as error:  # never fail the render: the learner can copy it by hand
         return f"Could not copy {source} to {RAW_DATA} ({error}): copy it there yourself."
-    return f"Your data was copied to {RAW_DATA}; `make study` tracks it with DVC (dvc add)."
+    return (
+        f"Your data was copied to {RAW_DATA}; `make study` tracks it with DVC (dvc add).\n"
+        "It is on this computer only: before anyone else can rerun the study, it must be on\n"
+        "a DVC remote they can reach (cloud storage, an SSH server, a shared drive; the\n"
+        "default remote is a folder beside the study, a backup on this computer). `make share`\n"
+        "checks that, pushes the data and says what to commit (docs/data.md)."
+    )
 
 
 def git(*args):

@@ -3,7 +3,9 @@ would, in a clean clone of a fresh study.
 
 The shell gets a runner's PATH: system folders, the runner's own Python and uv (which the
 `setup-uv` step provides), never the study's .venv, which a runner does not put on the PATH.
-`uses:` steps are replaced by what they provide here (the clone is the checkout).
+`uses:` steps are replaced by what they provide here (the clone is the checkout). A step's
+`if:` is evaluated as GitHub would, for the few conditions the workflow uses, from the outputs
+earlier steps wrote to $GITHUB_OUTPUT.
 """
 
 from __future__ import annotations
@@ -28,6 +30,19 @@ PROVIDED = {
     "actions/upload-artifact": "nothing the later steps use (it keeps reports/ on GitHub)",
 }
 SECRET = re.compile(r"\$\{\{\s*secrets\.\w+\s*\}\}")
+# The conditions study.yml uses: always(), and a step output compared with a string.
+OUTPUT_TEST = re.compile(r"steps\.([\w-]+)\.outputs\.(\w+) *(==|!=) *'([^']*)'")
+
+
+def runs(condition: str | None, outputs: dict[str, dict[str, str]]) -> bool:
+    """Whether a step with this `if:` runs, after steps that all succeeded."""
+    if condition is None or condition.strip() == "always()":
+        return True
+    found = OUTPUT_TEST.fullmatch(condition.strip())
+    assert found, f"teach this test the condition {condition!r}"
+    step, name, test, value = found.groups()
+    actual = outputs.get(step, {}).get(name, "")
+    return (actual == value) if test == "==" else (actual != value)
 
 
 def runner_tools(folder: Path) -> Path:
@@ -41,12 +56,14 @@ def runner_tools(folder: Path) -> Path:
     return folder
 
 
-def run_workflow(clone: Path, scratch: Path) -> list[str]:
-    """Run study.yml's steps in order; returns their names. Fails on the first failing step."""
+def run_workflow(clone: Path, scratch: Path) -> tuple[list[str], str, str]:
+    """Run study.yml's steps in order, as a runner would: (the names of the steps that ran,
+    the job summary, everything they printed). Fails on the first failing step."""
     workflow = yaml.safe_load((clone / ".github/workflows/study.yml").read_text())
     tools = runner_tools(scratch / "runner-bin")
     github_path, summary = scratch / "github_path", scratch / "step_summary.md"
     github_path.touch()
+    summary.touch()
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PATH")}
     env |= {k: str(v) for k, v in workflow.get("env", {}).items()}
     env |= {
@@ -57,15 +74,22 @@ def run_workflow(clone: Path, scratch: Path) -> list[str]:
         "GITHUB_STEP_SUMMARY": str(summary),
     }
     system_path = f"{tools}:/usr/local/bin:/usr/bin:/bin"
-    ran = []
-    for step in workflow["jobs"]["study"]["steps"]:
+    ran, printed, outputs = [], [], {}
+    for number, step in enumerate(workflow["jobs"]["study"]["steps"]):
         if "uses" in step:
             action = step["uses"].split("@")[0]
             assert action in PROVIDED, f"{action}: say what it provides in this test"
             continue
+        if not runs(step.get("if"), outputs):
+            continue
         # Lines added to GITHUB_PATH go before the PATH of every later step, newest first.
         added = github_path.read_text().split()[::-1]
-        step_env = env | {"PATH": ":".join([*added, system_path])}
+        output_file = scratch / f"github_output_{number}"
+        output_file.touch()
+        step_env = env | {
+            "PATH": ":".join([*added, system_path]),
+            "GITHUB_OUTPUT": str(output_file),
+        }
         step_env |= {k: SECRET.sub("", str(v)) for k, v in step.get("env", {}).items()}
         assert "${{" not in step["run"], step["name"]
         done = subprocess.run(
@@ -82,8 +106,11 @@ def run_workflow(clone: Path, scratch: Path) -> list[str]:
             f"--- stdout ---\n{done.stdout[-5000:]}\n--- stderr ---\n{done.stderr[-5000:]}"
         )
         ran.append(step["name"])
-    assert "Metrics: this run" in summary.read_text()
-    return ran
+        printed.append(done.stdout)
+        if "id" in step:
+            lines = output_file.read_text().splitlines()
+            outputs[step["id"]] = dict(line.split("=", 1) for line in lines if "=" in line)
+    return ran, summary.read_text(), "".join(printed)
 
 
 def clean_clone(study: Study, folder: Path) -> Study:
@@ -93,16 +120,20 @@ def clean_clone(study: Study, folder: Path) -> Study:
 
 def test_study_workflow_runs_on_a_clean_clone(render, tmp_path):
     clone = clean_clone(render(), tmp_path / "checkout")
-    ran = run_workflow(clone.path, tmp_path)
-    assert "Reproduce the pipeline" in ran and "Run the study's tests, notebooks included" in ran
+    ran, summary, _ = run_workflow(clone.path, tmp_path)
+    assert "Reproduce the study (make reproduce)" in ran
+    assert "Run the study's tests, notebooks included" in ran
     assert clone.has_file("reports/writeup.html") and clone.has_file("dvc.lock")
+    # The verdict is the job's summary: the committed results came out again.
+    assert re.search(r"## Reproduction of commit \w+: REPRODUCED", summary), summary
 
 
 def test_study_workflow_runs_with_pip_and_no_remote(render, tmp_path):
-    """env_manager=pip, and no DVC remote: the pull step says it rebuilds the data. Then
+    """env_manager=pip, and no DVC remote: the bundled data is written again. Then
     `make pull` and `make push` stop with the advice to add a remote, instead of exiting 0."""
     clone = clean_clone(render(env_manager="pip", dvc_remote="none"), tmp_path / "checkout")
-    run_workflow(clone.path, tmp_path)
+    _, summary, _ = run_workflow(clone.path, tmp_path)
+    assert "REPRODUCED" in summary
     # The whole workflow ran with pip alone (hashes checked: requirements.txt), no uv.
     assert clone.has_file("reports/writeup.html")
     assert not clone.has_file(".tools/bin/uv"), "a pip study must not need uv"

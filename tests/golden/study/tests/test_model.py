@@ -12,6 +12,7 @@ from sklearn.metrics import log_loss
 
 from digits_practice_study import evaluate, study, train
 from digits_practice_study.kit import pipeline, preprocess, scoring
+from digits_practice_study.kit.params import ParamsProblem
 
 
 @pytest.fixture
@@ -67,7 +68,7 @@ def test_preprocessing_learns_from_training_rows_only(messy, params):
 
 
 def test_unknown_model_is_named_in_the_error(params):
-    with pytest.raises(ValueError, match="train.model"):
+    with pytest.raises(ParamsProblem, match="train.model"):
         pipeline.build({**params["train"], "model": "magic"}, "classification", {})
 
 
@@ -81,8 +82,15 @@ def test_settings_reach_scikit_learn_as_written(params):
 def test_a_misspelt_setting_is_named_with_the_right_ones(params):
     settings = {**params["train"], "model": "random_forest", "random_forest": {"n_trees": 5}}
     with pytest.raises(
-        ValueError, match="train.random_forest: .* no setting n_trees; its settings"
+        ParamsProblem, match="train.random_forest: .* no setting n_trees; its settings"
     ):
+        pipeline.estimator(settings, "classification")
+
+
+def test_a_setting_of_the_wrong_type_is_refused_before_any_fit(params):
+    """scikit-learn's own rules for each setting, checked when the model is built."""
+    settings = {**params["train"], "model": "random_forest", "random_forest": {"n_estimators": "200"}}
+    with pytest.raises(ParamsProblem, match=r"n_estimators = '200': .* needs an int"):
         pipeline.estimator(settings, "classification")
 
 

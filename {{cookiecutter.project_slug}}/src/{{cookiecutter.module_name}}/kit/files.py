@@ -1,15 +1,16 @@
-"""Writing the study's outputs safely, reading them back, and Markdown tables."""
+"""Writing the study's outputs safely, reading them back, Markdown tables, and git."""
 
 from __future__ import annotations
 
 import json
 import os
 import secrets
+import subprocess
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .paths import shown
+from .paths import ROOT, shown
 
 
 @contextmanager
@@ -64,3 +65,9 @@ def fmt(value: float) -> str:
 def plural(n: int, one: str, many: str) -> str:
     """``1 row``, ``2 rows``: a count with the word that fits it."""
     return f"{n} {one if n == 1 else many}"
+
+
+def git(*args: str, root: Path = ROOT) -> str:
+    """What a git command prints in the study (CalledProcessError when it fails)."""
+    done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
+    return done.stdout.strip()

@@ -8,6 +8,7 @@ it learns from the rows it is fitted on, and nothing else.
 from __future__ import annotations
 
 import inspect
+import re
 
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
@@ -15,29 +16,80 @@ from sklearn.utils import get_tags
 
 from .. import study
 from .decisions import Role, Task
-from .params import TASKS, settings_for
+from .params import TASKS, ParamsProblem, settings_for
 from .preprocess import preprocessing
 
+try:  # scikit-learn's own checks of its estimators' settings (a private module, so guarded)
+    from sklearn.utils._param_validation import (
+        InvalidParameterError,
+        validate_parameter_constraints,
+    )
+except ImportError:  # pragma: no cover - a scikit-learn without it: settings fail when fitted
+    validate_parameter_constraints = None
 
-def check_settings(name: str, settings: dict) -> None:
-    """``train.model`` is in study.py's MODELS, and each setting is one its estimator takes."""
+
+def wrong_types(estimator, settings: dict) -> dict[str, str]:
+    """Each setting whose value ``estimator`` would refuse when fitted, checked now against
+    the estimator's own rules (scikit-learn's ``_parameter_constraints``): key -> why."""
+    constraints = getattr(estimator, "_parameter_constraints", None)
+    if not constraints or validate_parameter_constraints is None:  # no stated rules
+        return {}
+    problems = {}
+    for key, value in settings.items():
+        try:
+            validate_parameter_constraints(
+                constraints, {key: value}, caller_name=estimator.__name__
+            )
+        except InvalidParameterError as error:
+            rule = str(error).split(" must be ", 1)[-1].split(". Got ", 1)[0]
+            hint = ""
+            if isinstance(value, str) and re.fullmatch(r"[-+0-9.eE]+", value.strip()):
+                hint = f" (in quotes it is text: write {value.strip()} without them)"
+            problems[key] = f"{key} = {value!r}: {estimator.__name__} needs {rule}{hint}"
+    return problems
+
+
+def settings_problems(name: str, settings: dict) -> list[str]:
+    """What is wrong with ``train.model`` and its settings, one line each: the name is in
+    study.py's MODELS, and each setting is one its estimator takes, with a value it accepts."""
     if name not in study.MODELS:
-        raise ValueError(
+        return [
             f"train.model {name!r} is not in MODELS (src/{__package__.split('.')[0]}/study.py); "
             f"choose one of {', '.join(study.MODELS)}, or add it there"
-        )
+        ]
+    if not isinstance(settings, dict):
+        return [f"train.{name}: write its settings as `key: value` lines below it"]
+    problems, typed = [], {}
     for task, estimator in study.MODELS[name].items():
         if task not in TASKS:
-            raise ValueError(
+            problems.append(
                 f"MODELS[{name!r}] in study.py names the task {task!r}: use {' or '.join(TASKS)}"
             )
+            continue
         known = inspect.signature(estimator).parameters
-        unknown = [key for key in settings_for(name, settings, task) if key not in known]
-        if unknown:
-            raise ValueError(
+        chosen = settings_for(name, settings, task)
+        if not isinstance(chosen, dict):
+            problems.append(f"train.{name}.{task}: write its settings as `key: value` lines")
+            continue
+        unknown = [key for key in chosen if key not in known]
+        if unknown and not any(line.startswith(f"train.{name}: ") for line in problems):
+            problems.append(
                 f"train.{name}: {estimator.__name__} ({task}) has no setting "
                 f"{', '.join(unknown)}; its settings are {', '.join(known)}"
             )
+        # A setting both tasks' estimators refuse is named once, for the first of them.
+        typed = wrong_types(estimator, chosen) | typed
+    return problems + [f"train.{name}.{line}" for line in typed.values()]
+
+
+def check_settings(name: str, settings: dict) -> None:
+    """A ParamsProblem naming every wrong model name or setting (``settings_problems``)."""
+    problems = settings_problems(name, settings)
+    if problems:
+        raise ParamsProblem(
+            "params.yaml has values the study cannot use:\n"
+            + "\n".join(f"- {line}" for line in problems)
+        )
 
 
 def estimator(train: dict, task: Task):
@@ -46,7 +98,7 @@ def estimator(train: dict, task: Task):
     check_settings(name, train.get(name) or {})
     if task not in study.MODELS[name]:
         fitting = [other for other, tasks in study.MODELS.items() if task in tasks]
-        raise ValueError(
+        raise ParamsProblem(
             f"train.model {name!r} has no {task} estimator, and this study's task is {task} "
             f"(data/decisions.json): choose one of {', '.join(fitting)}"
         )

@@ -13,14 +13,10 @@ import yaml
 
 from .claims import answered
 from .decisions import Choice
-from .paths import METRICS, RAW_DATA, ROOT
+from .files import git
+from .paths import METRICS, RAW_DATA, RAW_RECORD, ROOT
 
 KEY_PACKAGES = ("scikit-learn", "pandas", "numpy", "matplotlib", "dvc")
-
-
-def git(*args: str, root: Path = ROOT) -> str:
-    done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
-    return done.stdout.strip()
 
 
 def git_commit(root: Path = ROOT) -> str:
@@ -37,7 +33,7 @@ def data_hash(root: Path = ROOT) -> str:
     """The MD5 that DVC recorded for the raw data, from dvc.lock or a ``.dvc`` file."""
     raw = root / RAW_DATA.relative_to(ROOT)
     relative = raw.relative_to(root).as_posix()
-    for path in (root / "dvc.lock", raw.with_name(raw.name + ".dvc")):
+    for path in (root / "dvc.lock", root / RAW_RECORD.relative_to(ROOT)):
         if not path.exists():
             continue
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

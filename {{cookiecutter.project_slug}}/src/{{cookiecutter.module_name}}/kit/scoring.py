@@ -1,11 +1,26 @@
 """How a model is scored: every metric (the built-in ones and yours), cross-validation on
-the training rows, and the bootstrap interval on the test rows."""
+the training rows, and the interval of each test score.
+
+The interval's method depends on the metric, because the bootstrap (resampling the test
+rows) fails at the edges: when every test row is predicted right, every resample scores 1.0
+and the interval shrinks to "1.000 to 1.000", as if the score were certain. So:
+
+- accuracy, the share of test rows predicted right, gets Wilson's score interval, which
+  stays honest at 0 and 1 and on small test sets (Brown, Cai and DasGupta, Statistical
+  Science 2001, recommend it over the textbook interval);
+- other metrics get the percentile bootstrap; a balanced accuracy or macro F1 whose
+  resamples all score the same is bounded by a Wilson interval for each class instead;
+- model − baseline: Newcombe's interval for two shares measured on the same rows (built
+  from their Wilson intervals), the paired bootstrap for bootstrapped metrics, and else the
+  two intervals combined (MOVER), which is wider than needed, never narrower.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import binomtest
 from sklearn.base import clone
 from sklearn.model_selection import cross_val_score
 
@@ -112,8 +127,119 @@ def bootstrap_scores(y_true, predicted: Predictions, metric: Metric, resamples: 
     return scores
 
 
-def interval(scores, confidence: float) -> dict[str, float]:
+def interval(scores, confidence: float) -> dict:
     """The central ``confidence`` share of bootstrap scores."""
     tail = (1 - confidence) / 2 * 100
     low, high = np.percentile(scores, [tail, 100 - tail])
-    return {"low": float(low), "high": float(high)}
+    return {"low": float(low), "high": float(high), "method": "bootstrap"}
+
+
+def wilson(right: int, rows: int, confidence: float) -> tuple[float, float]:
+    """Wilson's score interval for ``right`` of ``rows`` (scipy): never of zero width."""
+    found = binomtest(int(right), int(rows)).proportion_ci(confidence, method="wilson")
+    return float(found.low), float(found.high)
+
+
+def share_interval(y_true, y_pred, confidence: float) -> dict:
+    """The interval of accuracy, the share of rows predicted right: Wilson's."""
+    right = np.asarray(y_true) == np.asarray(y_pred)
+    low, high = wilson(right.sum(), len(right), confidence)
+    return {"low": low, "high": high, "method": "wilson"}
+
+
+def per_class_interval(y_true, y_pred, confidence: float) -> dict:
+    """Bounds for a score that averages a share per class (balanced accuracy, macro F1).
+
+    Each class has two shares: its rows predicted right (recall) and its predictions that
+    are right (precision). Each gets a Wilson interval at a level that makes all of them
+    hold together (Bonferroni); a class's score lies between the lower and the higher of
+    its two shares, so the average lies between the averages of those bounds.
+    """
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    classes = np.unique(y_true)
+    each = 1 - (1 - confidence) / (2 * len(classes))
+    lows, highs = [], []
+    for label in classes:
+        bounds = []
+        for rows in (y_true == label, y_pred == label):  # recall, then precision
+            if rows.sum():
+                bounds.append(wilson((y_true[rows] == y_pred[rows]).sum(), rows.sum(), each))
+            else:  # never predicted: its precision could be anything
+                bounds.append((0.0, 1.0))
+        lows.append(min(low for low, _ in bounds))
+        highs.append(max(high for _, high in bounds))
+    return {
+        "low": float(np.mean(lows)),
+        "high": float(np.mean(highs)),
+        "method": "wilson per class",
+    }
+
+
+def test_interval(metric: Metric, y_true, predicted: Predictions, resampled, confidence: float):
+    """The interval of ``metric`` on the test rows, by the method that holds for it.
+
+    ``resampled``: the metric on bootstrap resamples of the test rows (None for accuracy,
+    which needs none).
+    """
+    if metric.share_of_rows:
+        return share_interval(y_true, predicted.values, confidence)
+    found = interval(resampled, confidence)
+    if found["low"] == found["high"] and metric.average_of_classes:
+        return per_class_interval(y_true, predicted.values, confidence)
+    return found
+
+
+def newcombe(right_model, right_baseline, confidence: float) -> dict:
+    """Newcombe's interval (Statistics in Medicine 1998, method 10) for the difference of
+    two shares of the same rows: each row is right or wrong for both models."""
+    a, b = np.asarray(right_model, bool), np.asarray(right_baseline, bool)
+    rows = len(a)
+    p1, p2 = a.mean(), b.mean()
+    l1, u1 = wilson(a.sum(), rows, confidence)
+    l2, u2 = wilson(b.sum(), rows, confidence)
+    # How alike the two are, row by row (phi of the 2x2 table); 0 when a margin is empty.
+    both, only1, only2 = (a & b).sum(), (a & ~b).sum(), (~a & b).sum()
+    neither = rows - both - only1 - only2
+    margins = float((both + only1) * (only2 + neither) * (both + only2) * (only1 + neither))
+    phi = (both * neither - only1 * only2) / np.sqrt(margins) if margins else 0.0
+    delta = p1 - p2
+    below = (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2
+    above = (u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2
+    return {
+        "low": float(max(-1.0, delta - np.sqrt(max(below, 0.0)))),
+        "high": float(min(1.0, delta + np.sqrt(max(above, 0.0)))),
+        "method": "newcombe",
+    }
+
+
+def mover(model: float, model_ci: dict, baseline: float, baseline_ci: dict) -> dict:
+    """The interval of model − baseline from the two intervals (Zou and Donner 2008), taking
+    the two as independent: on the same test rows they are usually alike, so it is wider
+    than the truth needs, never narrower."""
+    delta = model - baseline
+    below = np.hypot(model - model_ci["low"], baseline_ci["high"] - baseline)
+    above = np.hypot(model_ci["high"] - model, baseline - baseline_ci["low"])
+    return {"low": float(delta - below), "high": float(delta + above), "method": "mover"}
+
+
+def difference_interval(
+    metric: Metric,
+    y_true,
+    predictions: dict,
+    scores: dict,
+    intervals: dict,
+    resampled: dict,
+    confidence: float,
+) -> dict:
+    """The interval of score(model) − score(baseline) on the same test rows."""
+    if metric.share_of_rows:
+        y_true = np.asarray(y_true)
+        return newcombe(
+            y_true == predictions["model"].values,
+            y_true == predictions["baseline"].values,
+            confidence,
+        )
+    if all(intervals[label]["method"] == "bootstrap" for label in ("model", "baseline")):
+        paired = interval(resampled["model"] - resampled["baseline"], confidence)
+        return {**paired, "method": "paired bootstrap"}
+    return mover(scores["model"], intervals["model"], scores["baseline"], intervals["baseline"])

@@ -3,9 +3,10 @@
     python -m digits_practice_study.evaluate
 
 It scores the trained model and a baseline the same way: cross-validation on the training
-rows (mean and spread), then once on the held-out test rows with a bootstrap interval. It
-draws the figures, records the software versions, and adds one more look at the test set to
-the ledger of tries (reports/ledger.csv).
+rows (mean and spread), then once on the held-out test rows with an interval (kit/scoring.py
+says which method, and why). It draws the figures, records the software versions, and adds
+the look at the test set to the ledger of tries (reports/ledger.csv), unless the same model
+was scored on the same rows before. Before the first look, QUESTION.md must be committed.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from .kit import decisions, figures, guards, ledger, pipeline, scoring
+from .kit import decisions, figures, guards, ledger, pipeline, preregister, scoring
 from .kit.files import write_json
 from .kit.params import load_params
-from .kit.paths import ENVIRONMENT, FIGURES, METRICS, MODEL, TEST, TRAIN, shown
+from .kit.paths import ENVIRONMENT, FIGURES, LEDGER, METRICS, MODEL, TEST, TRAIN, shown
 from .kit.preprocess import build_baseline
 from .kit.provenance import versions
 from .kit.reading import features_and_target, read_table
@@ -92,18 +93,26 @@ def evaluate(fitted, train: pd.DataFrame, test, params: dict, decided) -> dict:
         "n_train": len(train),
         "n_test": len(y_test),
     }
-    resampled = {}
+    resampled, scores, intervals = {}, {}, {}
     for label in ("model", "baseline"):
         print(  # progress: these steps take a while on a big table
             f"evaluate: {label}: {cv_folds(decided, settings)}-fold cross-validation on "
-            f"{len(train)} training rows, {settings['bootstrap_resamples']} bootstrap resamples of "
-            f"{len(y_test)} test rows",
+            f"{len(train)} training rows, then its interval on {len(y_test)} test rows",
             flush=True,
         )
         predicted = predictions[label]
-        # Scored once per resample, and reused for the paired difference below.
-        resampled[label] = scoring.bootstrap_scores(
-            y_test, predicted, headline, settings["bootstrap_resamples"], settings["seed"]
+        # Accuracy's interval is Wilson's (kit/scoring.py); other metrics resample the test
+        # rows, with one seed, so the scores of the two models pair up for their difference.
+        resampled[label] = (
+            None
+            if headline.share_of_rows
+            else scoring.bootstrap_scores(
+                y_test, predicted, headline, settings["bootstrap_resamples"], settings["seed"]
+            )
+        )
+        scores[label] = scoring.score(headline, y_test, predicted)
+        intervals[label] = scoring.test_interval(
+            headline, y_test, predicted, resampled[label], settings["confidence"]
         )
         results[label] = {
             "cv": scoring.cross_validate(
@@ -121,13 +130,12 @@ def evaluate(fitted, train: pd.DataFrame, test, params: dict, decided) -> dict:
                 for name, metric in scoring.metrics_for(task).items()
                 if not metric.probabilities or predicted.probabilities is not None
             },
-            "test_ci": scoring.interval(resampled[label], settings["confidence"]),
+            "test_ci": intervals[label],
         }
     results["difference"] = {
-        "test": results["model"]["test"][headline.name]
-        - results["baseline"]["test"][headline.name],
-        "test_ci": scoring.interval(
-            resampled["model"] - resampled["baseline"], settings["confidence"]
+        "test": scores["model"] - scores["baseline"],
+        "test_ci": scoring.difference_interval(
+            headline, y_test, predictions, scores, intervals, resampled, settings["confidence"]
         ),
     }
     results["confidence"] = settings["confidence"]
@@ -167,6 +175,11 @@ def draw_figures(fitted, train: pd.DataFrame, params: dict, decided) -> None:
 def main() -> None:
     threadpool_limits(limits=1, user_api="blas")  # see train.py
     params, decided = load_params(), decisions.load()
+    looks = ledger.ledger()
+    # Before the first look at the test set: is the hypothesis on record (kit/preregister.py)?
+    note = preregister.before_first_look(looks)
+    if note:
+        print(note, flush=True)
     train = read_table(TRAIN)
     fitted = joblib.load(MODEL)
     results = evaluate(fitted, train, read_parts(TEST), params, decided)
@@ -174,10 +187,25 @@ def main() -> None:
     write_json(results, METRICS)
     write_json(versions(), ENVIRONMENT)
     name = results["metric"]
-    # One more look at the test set, in the ledger.
-    ledger.record(
-        "test", params, decided.task, results["model"]["cv"], name, results["model"]["test"][name]
-    )
+    # One more look at the test set, in the ledger, unless it is one seen before: the same
+    # model scored on the same rows (make clean, then make study) shows nothing new.
+    fingerprint = ledger.look_fingerprint(params)
+    seen = ledger.earlier_look(fingerprint, looks)
+    if seen:
+        print(
+            f"evaluate: the same model on the same test rows as the look of {seen['date']}: "
+            f"not counted again in {shown(LEDGER)}"
+        )
+    else:
+        ledger.record(
+            "test",
+            params,
+            decided.task,
+            results["model"]["cv"],
+            name,
+            results["model"]["test"][name],
+            fingerprint,
+        )
     print(
         f"evaluate: test {name} {results['model']['test'][name]:.3f} "
         f"(baseline {results['baseline']['test'][name]:.3f}) -> {shown(METRICS)}"

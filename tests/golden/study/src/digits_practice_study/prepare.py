@@ -2,7 +2,8 @@
 
     python -m digits_practice_study.prepare
 
-1. The data check stops the pipeline with a plain message when the table cannot be used.
+1. The data check stops the pipeline with a plain message when the table cannot be used (and
+   kit/integrity.py when your own file is not the one recorded).
 2. The decisions: the task, the headline metric and a role for every column (features, and
    columns left out with a reason), from kit/roles.py.
 3. Rows without a target value are removed and counted. No other row is removed: rows
@@ -21,7 +22,7 @@ decided goes to data/decisions.json, and in words to data/summary.md.
 
 from __future__ import annotations
 
-from .kit import decisions, guards, reading, roles, screen, split, summary
+from .kit import decisions, guards, integrity, reading, roles, screen, split, summary
 from .kit.decisions import SplitKind, Task
 from .kit.files import write_text
 from .kit.params import load_params
@@ -85,6 +86,8 @@ def question() -> str:
 
 
 def main() -> None:
+    # Your own data file: stop if DVC re-recorded a changed file just now (kit/integrity.py).
+    integrity.guard_in_prepare()
     params = load_params()
     try:
         with open_table(params) as table:  # reading the table is part of the data check

@@ -5,10 +5,12 @@ here can be overwritten; your own code belongs in ``study.py``, one folder up, w
 never touch. Each module does one job, and none imports a module that imports it back:
 
     paths         where every file of the study is
-    files         writing outputs safely, reading them back, Markdown tables
+    files         writing outputs safely, reading them back, Markdown tables, git
     params        what params.yaml may hold, checked with one message per wrong value
     check         every value of params.yaml, against study.py too, before the first stage
     decisions     what prepare decided (data/decisions.json), as typed records
+    integrity     your own data file is the one recorded, or the pipeline stops (accept-data)
+    sharing       where the data lives for others: make share, make push, make pull
     reading       reading the raw table (CSV, spreadsheet, Parquet), and the check that it
                   can be used
     values        what raw values mean: codes for unknown, numbers written as text
@@ -21,14 +23,17 @@ never touch. Each module does one job, and none imports a module that imports it
     metrics       the built-in metrics
     preprocess    filling gaps, scaling and encoding by role; the baseline
     pipeline      the model pipeline: your features, preprocessing, your estimator
-    scoring       every metric (yours too), cross-validation, intervals
+    scoring       every metric (yours too), cross-validation, intervals that hold at 0 and 1
     figures       the pipeline's figures
     provenance    what made the results: git commit, data hash, versions, pre-registration
-    ledger        every try and test-set look (reports/ledger.csv)
+    ledger        every try and test-set look (reports/ledger.csv), a look counted once
+    preregister   before the first look at the test set: QUESTION.md committed
     summary       data/summary.md and the data account of the write-up
     claims        reading WRITEUP.md: its prompts, and claims the numbers do not support
     writeup       reports/writeup.html
     review        the REFORMS checklist, one check per item (make review)
     tries         make try and make compare: cross-validation on training rows only
+    changes       what make study says last: every changed file, and how to commit them
+    reproduce     make reproduce: a reviewer's verdict, rerunning the last commit
     update        make update: the template's improvements, shown before they are applied
 """

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")  # draw to files; no screen needed
 import matplotlib.pyplot as plt  # noqa: E402
@@ -34,6 +35,14 @@ def draw_errors(task: Task, y_true, y_pred, folder: Path) -> None:
         save_figure(fig, folder / "residuals.png")
 
 
+def spread_band(scores, bounds: tuple[float, float] | None):
+    """Mean ± one standard deviation of each row of fold scores, kept inside the metric's
+    range: a score of 1.0 ± 0.02 is a band up to 1.0, never above what the metric can be."""
+    mean, sd = scores.mean(axis=1), scores.std(axis=1)
+    low, high = bounds if bounds else (-np.inf, np.inf)
+    return np.clip(mean - sd, low, high), np.clip(mean + sd, low, high)
+
+
 def draw_learning_curve(
     pipeline, features, target, metric: Metric, cv, folder: Path, train_sizes=None
 ) -> None:
@@ -42,7 +51,7 @@ def draw_learning_curve(
     ``train_sizes``: numbers of rows that can be scored (kit/split.py's learning_curve_sizes).
     """
     fig, ax = plt.subplots(figsize=(6, 4))
-    LearningCurveDisplay.from_estimator(
+    display = LearningCurveDisplay.from_estimator(
         pipeline,
         features,
         target,
@@ -53,9 +62,12 @@ def draw_learning_curve(
         scoring=metric.scorer(),
         score_name=metric.name,
         ax=ax,
-        std_display_style="fill_between",
+        std_display_style=None,  # the spread is drawn below, within the metric's range
     )
-    handles, _ = ax.get_legend_handles_labels()
-    ax.legend(handles, ["score on the rows it trained on", "score on held-out folds"])
+    scores_of_lines = zip(display.lines_, (display.train_scores, display.test_scores), strict=True)
+    for line, scores in scores_of_lines:
+        low, high = spread_band(scores, metric.bounds)
+        ax.fill_between(display.train_sizes, low, high, color=line.get_color(), alpha=0.3)
+    ax.legend(display.lines_, ["score on the rows it trained on", "score on held-out folds"])
     ax.set_title("Learning curve (cross-validated on training rows)")
     save_figure(fig, folder / "learning_curve.png")

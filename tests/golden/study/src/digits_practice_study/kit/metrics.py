@@ -31,6 +31,12 @@ class Metric:
     probabilities: bool = False
     # The values the metric can take, when it is bounded (accuracy: 0 to 1).
     bounds: tuple[float, float] | None = None
+    # The score is the share of test rows predicted right (accuracy): its interval is
+    # Wilson's, which holds at a perfect score, where resampling the rows gives no width.
+    share_of_rows: bool = False
+    # The score averages one share per class (balanced accuracy, macro F1): where every
+    # bootstrap resample scores the same (a perfect score), the classes' shares bound it.
+    average_of_classes: bool = False
 
     def scorer(self):
         """The metric as scikit-learn's cross-validation calls it (the value as it is)."""
@@ -46,11 +52,19 @@ def f1_macro(y_true, y_pred) -> float:
 SHARE = (0.0, 1.0)
 BUILT_IN = {
     Task.CLASSIFICATION: {
-        "accuracy": Metric("accuracy", Task.CLASSIFICATION, accuracy_score, bounds=SHARE),
-        "balanced_accuracy": Metric(
-            "balanced_accuracy", Task.CLASSIFICATION, balanced_accuracy_score, bounds=SHARE
+        "accuracy": Metric(
+            "accuracy", Task.CLASSIFICATION, accuracy_score, bounds=SHARE, share_of_rows=True
         ),
-        "f1_macro": Metric("f1_macro", Task.CLASSIFICATION, f1_macro, bounds=SHARE),
+        "balanced_accuracy": Metric(
+            "balanced_accuracy",
+            Task.CLASSIFICATION,
+            balanced_accuracy_score,
+            bounds=SHARE,
+            average_of_classes=True,
+        ),
+        "f1_macro": Metric(
+            "f1_macro", Task.CLASSIFICATION, f1_macro, bounds=SHARE, average_of_classes=True
+        ),
     },
     Task.REGRESSION: {
         # r2 is at most 1, and can be any negative number.

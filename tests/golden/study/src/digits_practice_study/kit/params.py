@@ -108,8 +108,12 @@ def settings_for(name: str, settings: dict, task: str) -> dict:
     return (settings.get(task) or {}) if per_task else settings
 
 
-class ParamsProblem(ValueError):
-    """params.yaml holds a value the study cannot use; the message names the key."""
+class ParamsProblem(SystemExit):
+    """params.yaml holds a value the study cannot use; the message names the key.
+
+    It stops the program with that message and no traceback, wherever params.yaml is read
+    (a stage, ``make try``, a notebook): the mistake is the learner's to fix, not a crash.
+    """
 
 
 def explain(error: ValidationError) -> str:
@@ -129,19 +133,75 @@ def explain(error: ValidationError) -> str:
     return "params.yaml has values the study cannot use:\n" + "\n".join(lines)
 
 
+class UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key written twice in one section (YAML would keep
+    the last one silently, so the first would seem set and be ignored)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is written twice here", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+# What a YAML slip usually is, by the words PyYAML uses for it.
+YAML_HINTS = {
+    "found character '\\t'": "A tab: indent with spaces only.",
+    "written twice": "Keep one of the two, with the value you mean.",
+    "mapping values are not allowed": "Does the line above lack the `: ` after its key, or does "
+    "a value hold a `:`? (Put such a value in quotes.)",
+    "could not find expected ':'": "A line that is not `key: value`: is a colon missing?",
+    "expected <block end>": "The indentation changes here: line it up with its neighbours.",
+    "found undefined alias": "A `*` at the start of a value: put the value in quotes.",
+}
+YAML_ADVICE = (
+    "Check the indentation (spaces, not tabs), that each `key: value` has a space after the "
+    "colon, and that text with `:` or `#` is in quotes."
+)
+
+
+def yaml_problem(path: Path, text: str, error: yaml.YAMLError) -> ParamsProblem:
+    """A YAML slip as one message: its line, as written, and what to fix."""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    what = getattr(error, "problem", None) or getattr(error, "context", None) or str(error)
+    hint = next((fix for words, fix in YAML_HINTS.items() if words in what), YAML_ADVICE)
+    if mark is None:
+        return ParamsProblem(f"{shown(path)} is not valid YAML: {what}. {hint}")
+    lines = text.splitlines()
+    # The line YAML stopped at, and the one above it: a slip there often shows up here.
+    shown_lines = [
+        f"    {number + 1:>3} | {lines[number].rstrip()}"
+        for number in (mark.line - 1, mark.line)
+        if 0 <= number < len(lines)
+    ]
+    return ParamsProblem(
+        f"{shown(path)} is not valid YAML at line {mark.line + 1}, column {mark.column + 1}: "
+        f"{what}.\n" + "\n".join(shown_lines) + f"\n{hint}"
+    )
+
+
 def read_params(path: Path = PARAMS) -> dict[str, Any]:
     """params.yaml exactly as written, ``auto`` values included; a YAML slip is named by line."""
     try:
-        with path.open(encoding="utf-8") as f:
-            document = yaml.safe_load(f)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
         raise ParamsProblem(
-            f"{shown(path)} is not valid YAML at {where}: {error.problem or error.context}. "
-            "Check the indentation (spaces, not tabs), that each `key: value` has a space "
-            "after the colon, and that text with `:` or `#` is in quotes."
+            f"{shown(path)} is missing: every setting of the study lives there. Bring it back "
+            f"from git: git checkout -- {shown(path)}"
         ) from None
+    except UnicodeDecodeError as error:
+        raise ParamsProblem(
+            f"{shown(path)} is not UTF-8 text (byte {error.start}): save it as UTF-8 in your editor"
+        ) from None
+    try:
+        document = yaml.load(text, Loader=UniqueKeyLoader)  # noqa: S506 - a SafeLoader
+    except yaml.YAMLError as error:
+        raise yaml_problem(path, text, error) from None
     if not isinstance(document, dict):
         raise ParamsProblem(f"{shown(path)} must hold settings as `key: value` lines")
     return document

@@ -14,6 +14,9 @@ WRITEUP_SOURCE = ROOT / "WRITEUP.md"
 DATA = ROOT / "data"
 # The name is reduced to letters, digits and ._- (the template's raw_file_name filter).
 RAW_DATA = DATA / "raw" / "digits.csv"
+# Your own data file's DVC record (`dvc add`): its hash and size, kept in git. Bundled and
+# downloaded data have none: dvc.lock records them, as the get_data stage's output.
+RAW_RECORD = RAW_DATA.with_name(RAW_DATA.name + ".dvc")
 # What the pipeline measured in the raw data; the data card (data/README.md) links to it.
 DATA_SUMMARY = DATA / "summary.md"
 # What prepare decided about the table (task, metric, column roles, rows, split); train,

@@ -312,7 +312,8 @@ answered_in("7a", METRIC, "Metrics, and why they suit the task", "WRITEUP.md", M
 @needs_results
 def uncertainty(study: Study) -> Result:
     """The write-up gives the cross-validation spread and an interval on the test rows."""
-    return Result(Status.PASSED, "CV spread and a bootstrap interval on the test rows")
+    method = study.metrics["model"]["test_ci"].get("method", "bootstrap")
+    return Result(Status.PASSED, f"CV spread and a {method} interval on the test rows")
 
 
 @automated("7c", METRIC, "Statistical tests and their assumptions")

@@ -57,7 +57,7 @@ def results_table(metrics: dict) -> str:
     rows.append(
         ["model − baseline", "", fmt(diff["test"]), f"{fmt(ci['low'])} to {fmt(ci['high'])}"]
     )
-    table = markdown_table(header, rows)
+    table = markdown_table(header, rows) + "\n\n" + interval_methods(metrics)
     others = [k for k in metrics["model"]["test"] if k != name]
     if others:
         table += "\n\n" + markdown_table(
@@ -68,6 +68,47 @@ def results_table(metrics: dict) -> str:
             ],
         )
     return table
+
+
+# How each interval of metrics.json was found (its "method"; kit/scoring.py says why).
+METHODS = {
+    "wilson": "Wilson's score interval for the share of test rows predicted right (unlike "
+    "resampling the rows, it does not shrink to a point at a perfect score)",
+    "bootstrap": "the percentile bootstrap: the metric on resamples of the test rows",
+    "wilson per class": "a Wilson interval for each class's shares (every bootstrap resample "
+    "scored the same, so resampling could not show the uncertainty)",
+    "newcombe": "Newcombe's interval for the difference of two shares measured on the same "
+    "test rows, from their Wilson intervals",
+    "paired bootstrap": "the paired bootstrap: model and baseline scored on the same resamples",
+    "mover": "the two intervals combined (MOVER): wider than needed, never narrower",
+}
+
+
+# The same, in a few words, for the model card.
+METHOD_NAMES = {
+    "wilson": "Wilson score interval",
+    "bootstrap": "bootstrap interval",
+    "wilson per class": "Wilson intervals per class",
+}
+
+
+def interval_methods(metrics: dict) -> str:
+    """Which method made each interval of the results table, in words (kit/scoring.py says
+    why each holds); older metrics.json files name none: theirs were bootstrapped."""
+    level = round(metrics["confidence"] * 100)
+    model, baseline = (
+        metrics[k]["test_ci"].get("method", "bootstrap") for k in ("model", "baseline")
+    )
+    difference = metrics["difference"]["test_ci"].get("method", "paired bootstrap")
+    scores = (
+        METHODS[model]
+        if model == baseline
+        else f"for the model, {METHODS[model]}; for the baseline, {METHODS[baseline]}"
+    )
+    return (
+        f"How the {level}% intervals were found. Test scores: {scores}. Model − baseline: "
+        f"{METHODS[difference]}."
+    )
 
 
 def leakage_account(decisions: Decisions) -> str:
@@ -270,6 +311,7 @@ def build(
         limitations=meta.get("limitations")
         or "Not stated yet: say where this model should not be trusted.",
         level=round(metrics["confidence"] * 100),
+        interval_method=METHOD_NAMES[metrics["model"]["test_ci"].get("method", "bootstrap")],
         packages=packages,
         body=Markup(render_markdown(body, metrics, figures, decisions, notes, rows)),
         metrics=metrics,
@@ -277,7 +319,7 @@ def build(
         environment=env_info,
         commit=git_commit(),
         data_hash=data_hash(),
-        built=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        built=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
 
 
