@@ -403,7 +403,7 @@ BAD_PARAMS = {
         ["line {line},", "A tab: indent with spaces"],
     ),
     "a key twice": (
-        ("  seed: 42\n  # random", "  seed: 42\n  seed: 7\n  # random"),
+        ("  test_size: 0.2\n  seed: 42\n", "  test_size: 0.2\n  seed: 42\n  seed: 7\n"),
         ["the key 'seed' is written twice", "Keep one of the two"],
     ),
     "a number in quotes": (

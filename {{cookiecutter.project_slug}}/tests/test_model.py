@@ -89,7 +89,8 @@ def test_a_misspelt_setting_is_named_with_the_right_ones(params):
 
 def test_a_setting_of_the_wrong_type_is_refused_before_any_fit(params):
     """scikit-learn's own rules for each setting, checked when the model is built."""
-    settings = {**params["train"], "model": "random_forest", "random_forest": {"n_estimators": "200"}}
+    wrong_type = {"n_estimators": "200"}
+    settings = {**params["train"], "model": "random_forest", "random_forest": wrong_type}
     with pytest.raises(ParamsProblem, match=r"n_estimators = '200': .* needs an int"):
         pipeline.estimator(settings, "classification")
 
