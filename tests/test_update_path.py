@@ -26,8 +26,7 @@ from updating import (
     LEARNER_EDITS,
     MODEL_NAME,
     UPDATE_SCRIPT,
-    before_last_change_to,
-    extension_module_file,
+    before_last_extension_change,
     git,
     learner_code_file,
     render_at,
@@ -48,7 +47,7 @@ UPDATED_FROM = [
 
 def commit_id(spec: str) -> str:
     if spec == BEFORE_EXTENSION_CHANGE:
-        return before_last_change_to(extension_module_file())
+        return before_last_extension_change()
     return spec
 
 

@@ -67,16 +67,23 @@ def template_history(into: Path) -> Path:
     return into
 
 
-def extension_module_file() -> str:
-    """The template's Jinja extension module, as cookiecutter.json names it today."""
-    settings = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
-    return settings["_extensions"][0].rsplit(".", 1)[0] + ".py"
+def extension_module_file(commit: str = "HEAD") -> str:
+    """The template's Jinja extension module, as cookiecutter.json names it at ``commit``."""
+    text = git(TEMPLATE, "show", f"{commit}:cookiecutter.json")
+    return json.loads(text)["_extensions"][0].rsplit(".", 1)[0] + ".py"
 
 
-def before_last_change_to(path: str) -> str:
-    """The commit before the last one that changed ``path`` (followed through renames)."""
-    changes = git(TEMPLATE, "log", "--follow", "--format=%H", "--", path).split()
-    return git(TEMPLATE, "rev-parse", f"{changes[0]}^")
+def before_last_extension_change() -> str:
+    """The newest commit on main's own line whose extension module differs from today's.
+
+    The module is named after its content, so any change renames it; the name is compared,
+    not the file's history, which a rename inside a merge hides from ``git log --follow``.
+    """
+    today = extension_module_file()
+    for commit in git(TEMPLATE, "rev-list", "--first-parent", "HEAD").split():
+        if extension_module_file(commit) != today:
+            return commit
+    raise AssertionError("the Jinja extension module never changed: nothing to update across")
 
 
 def render_at(history: Path, commit: str, output: Path, **answers: str) -> Study:

@@ -30,9 +30,10 @@ from .kit.paths import DATA_SUMMARY, QUESTION, RAW_DATA, shown
 from .kit.table import open_table
 
 
-def prepare(table, params: dict) -> decisions.Decisions:
+def prepare(table, params: dict, asked: str = "") -> decisions.Decisions:
     """Steps 1 to 5 on ``table``, the raw table as kit/table.py reads it, which writes
-    the training and test rows; returns what was decided."""
+    the training and test rows; returns what was decided. ``asked``: what QUESTION.md asks
+    (a time split needs a question about the future)."""
     data, settings = params["data"], params["prepare"]
     # 1. The data check, on the rows the decisions look at (all of them, in memory).
     sample = table.sample()
@@ -40,7 +41,7 @@ def prepare(table, params: dict) -> decisions.Decisions:
     # 2. The task, the metric, the column roles, the table's time and its entities.
     decided = table.complete(roles.decide(sample, params, table.rules))
     guards.assert_target_not_a_feature(sample[decided.feature_names()], sample[decided.target])
-    plan = split.choose(decided, settings, question())
+    plan = split.choose(decided, settings, asked)
     # 3. The usable rows, each by a few keys: its target, a fingerprint of its features.
     keys = table.keys(decided, plan, params)
     labels = keys.rows["target"].rename(decided.target)
@@ -91,7 +92,7 @@ def main() -> None:
     params = load_params()
     try:
         with open_table(params) as table:  # reading the table is part of the data check
-            made = prepare(table, params)
+            made = prepare(table, params, question())
             where = table.where()
     except (reading.DataProblem, ValueError) as problem:
         raise SystemExit(f"prepare: the data check failed:\n{problem}") from None
