@@ -266,7 +266,7 @@ def test_make_pull_in_a_clone_elsewhere_says_how_and_then_fetches(default_study,
     pulled = clone.make("pull", check=False)
     assert pulled.returncode != 0
     advice = pulled.stdout + pulled.stderr
-    assert "dvc remote modify --local storage url" in advice and "make study" in advice
+    assert "dvc remote modify --local storage url" in advice and "run.py study" in advice
     # Doing what it says brings the data and the model.
     storage = study.path.parent / f"{study.path.name}-dvc-storage"
     clone.run(".venv/bin/dvc", "remote", "modify", "--local", "storage", "url", str(storage))

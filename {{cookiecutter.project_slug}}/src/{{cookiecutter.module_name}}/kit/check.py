@@ -2,8 +2,8 @@
 
     python -m {{ cookiecutter.module_name }}.kit.check
 
-``make study`` runs it first: params.yaml's rules (kit/params.py), then the model's name
-and settings against your MODELS and the metric against your METRICS (study.py), so a
+``python3 run.py study`` runs it first: params.yaml's rules (kit/params.py), then the model's
+name and settings against your MODELS and the metric against your METRICS (study.py), so a
 wrong value is named at once, with what is allowed, and no stage starts.
 """
 
@@ -38,7 +38,8 @@ def check(params: dict) -> list[str]:
     return problems
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Takes no arguments (argv: for the study's command layer, kit/cli.py)."""
     try:
         params = load_params()
     except ParamsProblem as problem:

@@ -5,8 +5,8 @@ Yours to change:
     study.py      YOUR features (add_features), models (MODELS) and metrics (METRICS)
 
 The stages, in the order the pipeline runs them (each is ``python -m
-digits_practice_study.<stage>``; ``make study`` runs them all, in order and only
-when needed, through ``dvc repro``). Each is a short script to read top to bottom:
+digits_practice_study.<stage>``; ``python3 run.py study`` runs them all, in order and
+only when needed, through ``dvc repro``). Each is a short script to read top to bottom:
 
     get_data.py   the raw table into data/raw
     prepare.py    check it, decide each column's role, split off the test rows once

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from .files import markdown_table, plural
 from .params import settings_for
-from .paths import LEDGER
+from .paths import LEDGER, RUN
 from .provenance import git_commit
 
-# One CSV row per try (make try) and per test-set look (evaluate), appended, never rewritten.
+# One CSV row per try (run.py try) and per test-set look (evaluate), appended, never rewritten.
 LEDGER_COLUMNS = ["date", "kind", "configuration", "metric", "cv_mean", "cv_sd", "test", "commit"]
 
 
@@ -58,7 +58,7 @@ def compare_table(rows: list[dict]) -> str:
     tries = [row for row in rows if row["kind"] == "try"]
     if not tries:
         return (
-            "No tries recorded yet: `make try` scores a configuration by cross-validation "
+            f"No tries recorded yet: `{RUN} try` scores a configuration by cross-validation "
             "on the training rows and adds it to `reports/ledger.csv`."
         )
     header = ["try", "configuration", "cross-validation (mean ± sd)", "date", "commit"]
