@@ -258,7 +258,8 @@ def study(words: list[str]) -> int:
     code = dvc("repro")
     if code:
         return code
-    if PLACEHOLDER in (ROOT / "QUESTION.md").read_text(encoding="utf-8"):
+    question = ROOT / "QUESTION.md"
+    if question.is_file() and PLACEHOLDER in question.read_text(encoding="utf-8"):
         say("Note: QUESTION.md still holds the placeholder question: write yours there and in")
         say("README.md.")
     say(closing_line())

@@ -49,12 +49,25 @@ WINDOWS = os.name == "nt"
 # What a Windows program exits with when Ctrl-C stops it (STATUS_CONTROL_C_EXIT).
 WINDOWS_CTRL_C = 0xC000013A
 
-# Proves the environment works before .synced marks it done: every module of the study's
-# package imports (so every package a stage uses is whole), and DVC does.
-IMPORT_CHECK = (
-    f"import importlib, pkgutil, dvc.repo, {MODULE} as m; "
-    "[importlib.import_module(i.name) for i in pkgutil.walk_packages(m.__path__, m.__name__ + '.')]"
-)
+# Proves the environment works before .synced marks it done: every file each installed
+# package lists (its RECORD) is there, at its size, so an install cut short is seen even in a
+# package the study imports only when it needs it; and every module of the study imports.
+IMPORT_CHECK = """
+import importlib, importlib.metadata, os, pkgutil, sys
+for dist in importlib.metadata.distributions():
+    for file in dist.files or []:
+        if file.size is None or str(file).startswith(".."):  # no size; a program in bin/
+            continue
+        try:
+            whole = os.stat(file.locate()).st_size == file.size
+        except OSError:
+            whole = False
+        if not whole:
+            sys.exit(dist.metadata["Name"] + " is not whole: " + str(file) + " is missing or short")
+import dvc.repo, study_package as study
+for module in pkgutil.walk_packages(study.__path__, study.__name__ + "."):
+    importlib.import_module(module.name)
+""".replace("study_package", MODULE)
 
 
 class Stop(Exception):
@@ -124,43 +137,43 @@ def run(
     """Run a program in the study's folder and wait for it.
 
     keep: show only the lines of its output (``stream``) for which it returns True.
-    capture: return its output instead of showing it. Ctrl-C goes to the program, which
-    stops; then so does the study's command (Interrupted), without a traceback.
+    capture: return its output instead of showing it. Ctrl-C reaches the program as well (the
+    terminal sends it to both): this waits for the program to stop, then stops too
+    (Interrupted), without a traceback.
     """
     argv = [str(part) for part in command]
     piped = keep is not None or capture
+    if piped:  # a Python program writes its output to a pipe as UTF-8, as it is read here
+        env = {**(os.environ if env is None else env), "PYTHONIOENCODING": "utf-8"}
     pipe = {stream: subprocess.PIPE} if piped else {}
     if capture:
         pipe = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # the program gets Ctrl-C
     try:
+        process = subprocess.Popen(
+            argv, cwd=ROOT, env=env, text=True, encoding="utf-8", errors="replace", **pipe
+        )
+    except FileNotFoundError:
+        raise Stop(f"{argv[0]} was not found: is it installed?") from None
+    out = err = None
+    interrupted = False
+    while True:  # until the program has stopped, whatever Ctrl-C comes meanwhile
         try:
-            process = subprocess.Popen(
-                argv,
-                cwd=ROOT,
-                env=env,
-                text=True,
-                encoding="utf-8",
-                errors="replace",
-                **pipe,
-            )
-        except FileNotFoundError:
-            raise Stop(f"{argv[0]} was not found: is it installed?") from None
-        if capture:
-            out, err = process.communicate()
-        else:
-            out = err = None
-            if keep is not None:
+            if capture:
+                out, err = process.communicate()
+            elif keep is not None:
                 shown_to = sys.stdout if stream == "stdout" else sys.stderr
                 for line in getattr(process, stream):
                     if keep(line.rstrip("\n")):
                         shown_to.write(line)
                         shown_to.flush()
             process.wait()
-    finally:
-        signal.signal(signal.SIGINT, previous)
+            break
+        except KeyboardInterrupt:  # a program may ask before it stops (JupyterLab does)
+            interrupted = True
     code = process.returncode
-    if code in (-signal.SIGINT, 130, WINDOWS_CTRL_C, WINDOWS_CTRL_C - (1 << 32)):
+    if code in (-signal.SIGINT, 130, WINDOWS_CTRL_C, WINDOWS_CTRL_C - (1 << 32)) or (
+        interrupted and code != 0
+    ):
         raise Interrupted
     return subprocess.CompletedProcess(argv, code, out, err)
 
