@@ -33,7 +33,7 @@ MODULE = environment.MODULE
 SLUG = "digits-practice-study"
 # Your own data file, copied into data/raw/ when the study was made: `dvc add` tracks it on
 # the first setup (DVC lives in .venv), so git keeps the small .dvc file, DVC the data.
-LOCAL_DATA = ""
+LOCAL_DATA = ""  # noqa: E501 (a long file name)
 # What `study` prints before the first stage runs.
 PIPELINE = (
     "Pipeline (dvc.yaml; a stage runs only if its inputs changed):"

@@ -90,9 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             f"cross-validation, set it in params.yaml, then {RUN} study scores the test set."
         )
         return 0
-    print(
-        "usage: python -m digits_practice_study.kit.tries try [train.<key>=<value> ...] | compare"
-    )
+    print(f"usage: {RUN} try [train.<key>=<value> ...] | {RUN} compare")
     return 2
 
 
