@@ -491,9 +491,8 @@ COMMANDS = {
 def usage() -> str:
     width = max(map(len, COMMANDS)) + 2
     lines = [
-        f"Every command of this study: {RUN} <command>",
-        "(Linux and macOS: python3 run.py <command>; Windows PowerShell: py run.py <command>;",
-        " make <command> does the same where make is installed)",
+        "Every command of this study: python3 run.py <command> on Linux and macOS,",
+        "py run.py <command> in Windows' PowerShell (or make <command>, where make is installed).",
         "",
     ]
     lines += [f"  {name:<{width}}{command.help}" for name, command in COMMANDS.items()]
@@ -522,6 +521,9 @@ def main(argv: list[str] | None = None) -> int:
     except (Interrupted, KeyboardInterrupt):
         print("\nStopped (Ctrl-C). Run the command again to carry on.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the output went to a program that stopped reading (| head)
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (Python flushes it on exit)
+        return 1
 
 
 def dispatch(args: list[str]) -> int:
