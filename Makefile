@@ -2,19 +2,21 @@
 .DEFAULT_GOAL := help
 .PHONY: help dev lint test test-fast test-full test-capped lock docs extensions walkthrough golden bench bench-setup bench-tables bench-dask bench-ccds demo screenshot clean
 
-UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
-RUN := $(UV) run --locked
+# uv from the PATH, else a private copy in .tools/ (a relative path: make cannot name a
+# target whose path has a space, and a clone of this repository may be in such a folder).
+UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
+RUN := "$(UV)" run --locked
 
 help: ## List the commands
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-$(CURDIR)/.tools/bin/uv:
+.tools/bin/uv:
 	@echo "uv is not installed: installing a private copy into .tools/ (no sudo needed)"
 	python3 -m venv .tools
 	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv
 
 dev: | $(UV) ## Create .venv with the template's test tools
-	$(UV) sync --locked
+	"$(UV)" sync --locked
 
 # Both tiers run on every core (pytest-xdist). The full tier hands each test module whole to
 # one worker: tests that share a rendered study (a module fixture) run in order, built once.
@@ -83,7 +85,7 @@ bench-dask: dev ## A 1.5 GB table under a 1 GB cap, dask and pandas: docs/benchm
 demo: dev ## Render the default study into demo/ and run it to its write-up
 	rm -rf demo/digits-practice-study
 	$(RUN) cookiecutter --no-input --output-dir demo .
-	$(MAKE) -C demo/digits-practice-study study
+	cd demo/digits-practice-study && python3 run.py study
 	@echo "The demo study is in $(CURDIR)/demo/digits-practice-study; its write-up: demo/digits-practice-study/reports/writeup.html"
 
 CHROMIUM := $(or $(shell command -v chromium 2>/dev/null),chromium)

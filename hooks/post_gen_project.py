@@ -53,6 +53,9 @@ FILLED_BY_HOOK = {
 # {% endraw %}
 
 
+# run.py is the study's command layer on any OS: PowerShell names Python `py`.
+RUN = "py run.py" if os.name == "nt" else "python3 run.py"
+
 def fill_copied_files():
     for name, replacements in FILLED_BY_HOOK.items():
         path = Path(name)
@@ -144,7 +147,7 @@ def link_template_for_cruft():
 def copy_local_data():
     """Copy the learner's own data file into data/raw/; the original is only read.
 
-    `dvc add` tracks the copy on the first `make setup`, because DVC is installed in the
+    `dvc add` tracks the copy on the first `run.py setup`, because DVC is installed in the
     study's environment, not in cookiecutter's. Returns a line saying what is left to do.
     """
     if DATASET != "local_file":
@@ -155,11 +158,11 @@ def copy_local_data():
     except OSError as error:  # never fail the render: the learner can copy it by hand
         return f"Could not copy {source} to {RAW_DATA} ({error}): copy it there yourself."
     return (
-        f"Your data was copied to {RAW_DATA}; `make study` tracks it with DVC (dvc add).\n"
+        f"Your data was copied to {RAW_DATA}; `{RUN} study` tracks it with DVC (dvc add).\n"
         "It is on this computer only: before anyone else can rerun the study, it must be on\n"
         "a DVC remote they can reach (cloud storage, an SSH server, a shared drive; the\n"
-        "default remote is a folder beside the study, a backup on this computer). `make share`\n"
-        "checks that, pushes the data and says what to commit (docs/data.md)."
+        "default remote is a folder beside the study, a backup on this computer).\n"
+        f"`{RUN} share` checks that, pushes the data and says what to commit (docs/data.md)."
     )
 
 
@@ -225,9 +228,9 @@ def shown_path():
 # What the learner runs next, inside the study, in order: the one list the closing message
 # prints (after `cd` into the study and any command the first commit still needs).
 NEXT_STEPS = [
-    ("make study", "set up, then run data -> model -> write-up"),
-    ("make test", "the study's own tests"),
-    ("make", "every command"),
+    (f"{RUN} study", "set up, then run data -> model -> write-up"),
+    (f"{RUN} test", "the study's own tests"),
+    (f"{RUN} help", "every command (where make is installed: make <command>)"),
 ]
 # The answers the quick start chose without asking: (question, answer, how to change it).
 NOT_ASKED = RENDERED["not_asked"]

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,8 +77,26 @@ class Study:
             )
         return result
 
+    def command_layer(self, expression: str):
+        """The value (as JSON) of an expression over the study's command layer: `cli`,
+        `environment`, `doctor` and `paths` of its kit, read by a Python without any
+        site-packages, as run.py loads them before .venv exists."""
+        module = next(p.parents[1].name for p in (self.path / "src").glob("*/kit/cli.py"))
+        code = (
+            "import json, sys; sys.path.insert(0, 'src'); "
+            f"from {module}.kit import cli, doctor, environment, paths; "
+            f"print(json.dumps({expression}, default=str))"
+        )
+        done = self.run(sys.executable, "-I", "-S", "-c", code)
+        return json.loads(done.stdout)
+
     def make(self, target: str, check: bool = True):
-        return self.run("make", target, check=check)
+        """A study command as its README gives it: `python3 run.py <target>`, through the
+        command layer (kit/cli.py), not make. A study made before run.py existed (the
+        update tests make some) has only its Makefile."""
+        if not self.has_file("run.py"):
+            return self.run("make", target, check=check)
+        return self.run(sys.executable, "run.py", target, check=check)
 
 
 @pytest.fixture(scope="session")
@@ -136,8 +155,8 @@ def isolated(tmp_path_factory, uv_cache, shared_tool_home):
         # starts (stages, DVC, pytest) compiles pandas, scikit-learn and DVC again (a third
         # of the full tier's time in CI).
         mp.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
-        # `make test` at the root runs pytest inside make: a study's make must not inherit
-        # that level and its flags, or it prints "make[1]: ..." as a nested make would.
+        # `make test` at the root runs pytest inside make: a study's make (an alias of its
+        # run.py) must not inherit that level and its flags, or it prints "make[1]: ...".
         for var in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES"):
             mp.delenv(var, raising=False)
         yield root

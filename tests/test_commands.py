@@ -1,10 +1,12 @@
 """Every command a study's README and docs tell the learner to type works as written.
 
 A learner's fresh shell has neither the study's `.venv/bin` nor a privately installed uv on
-its PATH. So each command in a code block must be a `make` target of the study's Makefile,
-a program `make setup` puts in `.venv/bin` (typed with that path), or a program the learner
-has anyway (git) or installs for their remote or package manager (named where the docs
-explain it). Inline `make ...` in the text must name a real target too.
+its PATH. So each command in a code block must be one of the study's commands, typed as its
+docs give them: `python3 run.py <command>` in bash (Linux, macOS), `py run.py <command>` in
+PowerShell (Windows), or the `make <command>` alias; a program setup puts in `.venv/bin`
+(`.venv\\Scripts` on Windows, typed with that path); or a program the learner has anyway
+(git) or installs for their remote. Each page gives its run.py commands in both shells.
+Inline `python3 run.py ...` and `make ...` in the text must name a real command too.
 """
 
 from __future__ import annotations
@@ -37,18 +39,23 @@ VARIANTS = {
     "azure": {"dvc_remote": "azure", "dvc_remote_url": "azure://box/study"},
     "ssh": {"dvc_remote": "ssh", "dvc_remote_url": "ssh://me@host/srv/dvc"},
 }
-# Programs `make setup` installs into .venv/bin, and the package of pyproject.toml they come in.
+# Programs setup installs into .venv/bin, and the package of pyproject.toml they come in.
 VENV_PROGRAMS = {
     "dvc": "dvc",
     "python": "",
+    "study": "",  # the study's own command layer ([project.scripts])
     "dask": "dask",
     "jupyter": "jupyterlab",
     "jupytext": "jupytext",
     "pytest": "pytest",
     "pre-commit": "pre-commit",
 }
-# Programs a learner has (the README asks for git and make) or installs for one option.
+# Programs a learner has (git, and make for those who like it) or installs for one option.
 OWN_PROGRAMS = {"git", "make", "cd"}
+SHELLS = {"": "bash", "bash": "bash", "sh": "bash", "shell": "bash", "powershell": "powershell"}
+# How each shell starts the study's command layer, and where .venv keeps its programs.
+RUN_PY = {"bash": "python3", "powershell": "py"}
+VENV_BIN = {"bash": ".venv/bin/", "powershell": ".venv\\Scripts\\"}
 MARKDOWN = MarkdownIt("commonmark")
 
 
@@ -57,25 +64,29 @@ def pages(study) -> dict[str, str]:
     return {p.relative_to(study.path).as_posix(): p.read_text(encoding="utf-8") for p in paths}
 
 
-def fenced_commands(markdown: str) -> list[str]:
-    """Each command line of the shell code blocks, without its trailing comment."""
+def fenced_commands(markdown: str) -> list[tuple[str, str]]:
+    """(shell, command) for each command line of the shell code blocks, without its comment."""
     commands = []
     for token in MARKDOWN.parse(markdown):
-        if token.type != "fence" or token.info.strip() not in ("", "bash", "sh", "shell"):
+        shell = SHELLS.get(token.info.strip()) if token.type == "fence" else None
+        if shell is None:
             continue
         for line in token.content.splitlines():
             command = re.sub(r"\s+#.*$", "", line).strip()
             if command and not command.startswith("#"):
-                commands.append(command)
+                commands.append((shell, command))
     return commands
 
 
-def inline_make_commands(markdown: str) -> list[str]:
+def inline_commands(markdown: str) -> list[tuple[str, str]]:
     found = []
     for token in MARKDOWN.parse(markdown):
         for child in token.children or []:
-            if child.type == "code_inline" and child.content.startswith("make "):
-                found.append(child.content)
+            text = child.content if child.type == "code_inline" else ""
+            if text.startswith(("make ", "python3 run.py ")):
+                found.append(("bash", text))
+            elif text.startswith("py run.py "):
+                found.append(("powershell", text))
     return found
 
 
@@ -88,25 +99,50 @@ def make_targets(study) -> set[str]:
     }
 
 
-def problem(study, command: str, targets: set[str]) -> str | None:
+def words_of(shell: str, command: str) -> list[str]:
+    if shell == "powershell":  # backslashes are path separators there, not escapes
+        command = re.sub(r"^\$env:\w+\s*=\s*\S+;\s*", "", command)  # $env:X = "..."; cmd
+        return shlex.split(command.replace("\\", "/"), posix=True)
     words = shlex.split(command)
     while words and re.match(r"^[A-Z_]+=", words[0]):  # VAR=value before the program
         words.pop(0)
+    return words
+
+
+def problem(study, shell: str, command: str, commands: set[str]) -> str | None:
+    words = words_of(shell, command)
+    if shell == "powershell":
+        words[0] = words[0].replace(".venv/Scripts/", ".venv/bin/")
     program, args = words[0], words[1:]
+    if args[:1] == ["run.py"]:
+        if program != RUN_PY[shell]:
+            return f"in {shell}, the study's commands start `{RUN_PY[shell]} run.py`"
+        words = [a for a in args[1:] if a not in ("-v", "--verbose")]  # run.py's own option
+        unknown = [a for a in words[:1] if a not in commands]
+        return f"run.py has no command {unknown} (python3 run.py help)" if unknown else None
     if program == "make":
-        unknown = [a for a in args if "=" not in a and not a.startswith("-") and a not in targets]
+        unknown = [a for a in args if "=" not in a and not a.startswith("-") and a not in commands]
         return f"no make target {unknown}" if unknown else None
     if program.startswith(".venv/bin/"):
         name = program.removeprefix(".venv/bin/")
         if name not in VENV_PROGRAMS:
-            return f"{program} is not something make setup installs"
+            return f"{program} is not something setup installs"
         package = VENV_PROGRAMS[name]
         if package and f'"{package}' not in study.read("pyproject.toml"):
             return f"{program}: the study does not depend on {package}"
         return None
     if program in OWN_PROGRAMS:
         return None
-    return f"{program!r} is not on a fresh shell's PATH: use make or .venv/bin/{program}"
+    return f"{program!r} is not on a fresh shell's PATH: use run.py or {VENV_BIN[shell]}{program}"
+
+
+def run_py_commands(found: list[tuple[str, str]], shell: str) -> list[str]:
+    """The run.py commands of one shell, without the program that starts them."""
+    return [
+        " ".join(words_of(s, c)[2:])
+        for s, c in found
+        if s == shell and words_of(s, c)[1:2] == ["run.py"]
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -120,24 +156,36 @@ def studies(tmp_path_factory):
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_every_command_in_a_studys_docs_works_in_a_fresh_shell(studies, variant):
     study = studies[variant]
-    targets = make_targets(study)
-    assert {"setup", "study", "diff", "lab", "push", "pull", "update"} <= targets
+    commands = set(study.command_layer("list(cli.COMMANDS)"))
+    assert {"setup", "study", "diff", "lab", "push", "pull", "update", "doctor"} <= commands
+    # make is an alias: a target for each command, and nothing else.
+    assert make_targets(study) == commands
     found, problems = 0, []
     for page, text in pages(study).items():
-        for command in fenced_commands(text) + inline_make_commands(text):
+        fenced = fenced_commands(text)
+        for shell, command in fenced + inline_commands(text):
             found += 1
-            trouble = problem(study, command, targets)
+            trouble = problem(study, shell, command, commands)
             if trouble:
                 problems.append(f"{page}: `{command}`: {trouble}")
+        bash, powershell = run_py_commands(fenced, "bash"), run_py_commands(fenced, "powershell")
+        if bash != powershell:
+            problems.append(f"{page}: run.py commands for bash {bash}, for PowerShell {powershell}")
     assert found >= 5
     assert not problems, "\n".join(problems)
 
 
 def test_the_check_catches_a_command_that_needs_the_venv_on_path(studies):
     study = studies["default"]
-    targets = make_targets(study)
-    assert problem(study, "dvc metrics diff", targets)
-    assert problem(study, "uvx cruft check", targets)
-    assert problem(study, "make deploy", targets)  # no such target
-    assert problem(study, ".venv/bin/dvc metrics diff", targets) is None
-    assert fenced_commands("```bash\nmake study   # run it\n# a note\n```\n") == ["make study"]
+    commands = set(study.command_layer("list(cli.COMMANDS)"))
+    assert problem(study, "bash", "dvc metrics diff", commands)
+    assert problem(study, "bash", "uvx cruft check", commands)
+    assert problem(study, "bash", "make deploy", commands)  # no such target
+    assert problem(study, "bash", "python3 run.py deploy", commands)  # no such command
+    assert problem(study, "bash", "py run.py study", commands)  # Windows' launcher, in bash
+    assert problem(study, "powershell", "python3 run.py study", commands)
+    assert problem(study, "bash", ".venv/bin/dvc metrics diff", commands) is None
+    assert problem(study, "powershell", ".venv\\Scripts\\dvc metrics diff", commands) is None
+    assert problem(study, "powershell", "py run.py try train.model=knn", commands) is None
+    block = "```bash\npython3 run.py study   # run it\n# a note\n```\n"
+    assert fenced_commands(block) == [("bash", "python3 run.py study")]

@@ -28,8 +28,10 @@ BACKEND = "src/digits_practice_study/kit/table_dask.py"
 
 
 def extras(study: Study) -> list[str]:
-    line = next(x for x in study.read("Makefile").splitlines() if x.startswith("EXTRAS :="))
-    return line.split(":=", 1)[1].split()
+    """What the study's setup adds to `uv sync` (kit/environment.py)."""
+    return [
+        flag for extra in study.command_layer("environment.EXTRAS") for flag in ("--extra", extra)
+    ]
 
 
 def test_a_pandas_study_has_no_dask_code(render):

@@ -14,6 +14,7 @@ import hashlib
 import http.server
 import json
 import shutil
+import sys
 import threading
 from pathlib import Path
 
@@ -45,12 +46,6 @@ def url_answers(url: str = URL, sha256: str = PENGUINS_SHA256, **more) -> dict:
         "project_name": "Penguins",
         **more,
     }
-
-
-def make_variable(makefile: str, name: str) -> str:
-    """The value a Makefile gives a variable with `NAME := value`."""
-    line = next(x for x in makefile.splitlines() if x.startswith(f"{name} :="))
-    return line.split(":=", 1)[1].strip()
 
 
 def fingerprint(path: Path) -> tuple:
@@ -200,9 +195,8 @@ def test_a_local_file_has_no_download_stage_and_is_tracked_on_setup(render, peng
     stages = yaml.safe_load(study.read("dvc.yaml"))["stages"]
     assert "get_data" not in stages
     assert "data/raw/penguins.csv" in stages["prepare"]["deps"]
-    makefile = study.read("Makefile")
-    assert make_variable(makefile, "RAW_DVC") == "data/raw/penguins.csv.dvc"
-    assert "dvc add $(basename $@)" in makefile
+    # setup runs `dvc add` on this file (kit/cli.py): git keeps its .dvc file, DVC the data.
+    assert study.command_layer("cli.LOCAL_DATA") == "data/raw/penguins.csv"
     params = yaml.safe_load(study.read("params.yaml"))["data"]
     assert params == {
         "dataset": "local_file",
@@ -269,15 +263,23 @@ def test_the_default_remote_is_a_folder_outside_the_study(render):
     assert "remote = storage" in config
     assert "url = ../../digits-practice-study-dvc-storage" in config
     assert "`../digits-practice-study-dvc-storage`" in study.read("docs/data.md")
-    # `make setup` creates it; `make clean` never touches it, the raw data or the cache.
-    makefile = study.read("Makefile")
-    assert make_variable(makefile, "DVC_STORAGE") == "../digits-practice-study-dvc-storage"
-    assert make_variable(makefile, "RAW_DVC") == ""  # the pipeline writes bundled data
-    recipe = makefile.split("\nclean:", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
-    assert recipe and all(line.startswith("\trm ") for line in recipe)
-    removed = [word for line in recipe for word in line.split()[1:] if not word.startswith("-")]
-    outputs = ("data/processed/", "models/", "reports/")
-    assert removed and all(path.startswith(outputs) for path in removed), removed
+    # Setup creates it; clean never touches it, the raw data or the cache.
+    storage = study.path.parent / "digits-practice-study-dvc-storage"
+    assert study.command_layer("str(doctor.local_remote())") == str(storage)
+    assert study.command_layer("cli.LOCAL_DATA") == ""  # the pipeline writes bundled data
+    outputs = ["data/processed/train.csv", "models/model.joblib", "reports/metrics.json"]
+    outputs += ["reports/writeup.html", "reports/figures/confusion_matrix.png"]
+    kept = ["data/raw/digits.csv", "figures/mine.png", "reports/ledger.csv", "reports/notes.md"]
+    for name in outputs + kept:
+        (study.path / name).parent.mkdir(parents=True, exist_ok=True)
+        study.write(name, "made here\n")
+    storage.mkdir()
+    (storage / "files").write_text("the remote's\n", encoding="utf-8")
+    cleaned = study.run(sys.executable, "run.py", "clean")  # no .venv needed
+    assert not [name for name in outputs if study.has_file(name)]
+    assert [name for name in kept if study.has_file(name)] == kept
+    assert (storage / "files").is_file() and not study.has_file(".venv/.synced")
+    assert "remove-kernel" in cleaned.stdout
 
 
 def test_no_remote_means_no_remote_section(render):

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -133,7 +134,9 @@ def test_a_study_readme_links_each_page_of_its_docs(render, answers):
 
 def test_a_study_and_the_template_point_readers_to_the_guide(render):
     readme = render().read("README.md")
-    assert "docs/walkthrough.md" in readme and "make study" in readme and "make test" in readme
+    assert "docs/walkthrough.md" in readme
+    for command in ("python3 run.py study", "python3 run.py test", "py run.py study"):
+        assert command in readme, command
     front_page = (TEMPLATE / "README.md").read_text(encoding="utf-8")
     for page in PAGES:
         assert f"docs/{page.name}" in front_page, page.name
@@ -144,17 +147,33 @@ def test_a_study_and_the_template_point_readers_to_the_guide(render):
 
 def make_targets(makefile: Path) -> set[str]:
     text = makefile.read_text(encoding="utf-8")
-    return set(re.findall(r"^([a-zA-Z][\w-]*):", text, re.MULTILINE))
+    lines = re.findall(r"^([a-zA-Z][\w-]*(?: [\w-]+)*):", text, re.MULTILINE)
+    return {target for line in lines for target in line.split()}
 
 
-def test_every_make_command_in_the_guide_exists():
+def study_commands() -> set[str]:
+    """The commands of a study's run.py (kit/cli.py's COMMANDS), read from a rendered one."""
+    from conftest import render_into
+
+    with tempfile.TemporaryDirectory() as folder:
+        return set(render_into(Path(folder)).command_layer("list(cli.COMMANDS)"))
+
+
+def test_every_command_in_the_guide_exists():
+    """`make <target>` names a target of the template's or the study's Makefile, and
+    `run.py <command>` (python3 or py) a command of the study's run.py."""
     known = make_targets(TEMPLATE / "Makefile")
     known |= make_targets(TEMPLATE / "{{cookiecutter.project_slug}}" / "Makefile")
+    commands = study_commands()
     unknown = set()
     for page in PAGES:
-        for target in re.findall(r"`make ([a-z][\w-]*)", page.read_text(encoding="utf-8")):
+        text = page.read_text(encoding="utf-8")
+        for target in re.findall(r"`make ([a-z][\w-]*)", text):
             if target not in known:
                 unknown.add(f"{page.name}: make {target}")
+        for command in re.findall(r"run\.py ([a-z][\w-]*)", text):
+            if command not in commands:
+                unknown.add(f"{page.name}: run.py {command}")
     assert not unknown, sorted(unknown)
 
 

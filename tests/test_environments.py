@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -160,22 +161,23 @@ def test_pip_and_binder_name_the_same_pins_as_conda(render):
 
 @pytest.mark.parametrize("manager", ["uv", "pip", "conda"])
 def test_setup_installs_with_the_chosen_manager(render, manager):
+    """kit/environment.py builds .venv with the chosen manager, from files the study has:
+    uv.lock's extra for the remote, or requirements/s3.txt beside requirements.txt."""
     study = render(env_manager=manager, dvc_remote="s3", dvc_remote_url="s3://bucket/study")
-    plan = study.run("make", "--dry-run", "--always-make", "setup").stdout
-    if manager == "uv":
-        assert "sync --locked --extra s3" in plan
-    elif manager == "pip":
-        assert "-m venv .venv" in plan
-        assert re.search(
-            r"pip .*install --require-hashes -r requirements.txt "
-            r"-r requirements/s3.txt",
-            plan,
-        ), plan
-        assert "install --no-deps --editable ." in plan
-    else:
-        assert "env create --quiet --prefix .venv --file environment.yml" in plan
-        assert "install --require-hashes -r requirements/s3.txt" in plan
-    assert "ipykernel install --user --name digits-practice-study" in plan
+    facts = study.command_layer(
+        "[environment.MANAGER, environment.EXTRAS, environment.built_from(),"
+        " environment.extra_requirements(), cli.KERNEL_NAME]"
+    )
+    chosen, extras, built_from, requirements, kernel = facts
+    assert chosen == manager and extras == ["s3"]
+    assert [Path(f).name for f in built_from] == {
+        "uv": ["pyproject.toml", "uv.lock"],
+        "pip": ["pyproject.toml", "requirements.txt", "s3.txt"],
+        "conda": ["pyproject.toml", "requirements.txt", "s3.txt", "environment.yml"],
+    }[manager]
+    assert all(Path(f).is_file() for f in built_from), built_from
+    assert requirements == ["-r", "requirements/s3.txt"]
+    assert kernel.startswith("digits-practice-study-") and kernel.split("-")[-1].isdigit()
 
 
 def test_binder_spec_and_badges_follow_github_repo(render):

@@ -266,7 +266,7 @@ def test_make_pull_in_a_clone_elsewhere_says_how_and_then_fetches(default_study,
     pulled = clone.make("pull", check=False)
     assert pulled.returncode != 0
     advice = pulled.stdout + pulled.stderr
-    assert "dvc remote modify --local storage url" in advice and "make study" in advice
+    assert "dvc remote modify --local storage url" in advice and "run.py study" in advice
     # Doing what it says brings the data and the model.
     storage = study.path.parent / f"{study.path.name}-dvc-storage"
     clone.run(".venv/bin/dvc", "remote", "modify", "--local", "storage", "url", str(storage))
@@ -329,7 +329,7 @@ def interrupted_then_study(no_identity_study):
         setup.wait(timeout=120)
         if cut_short and not study.has_file(".venv/.synced"):
             break
-    assert cut_short, "make setup ended before the install could be interrupted"
+    assert cut_short, "run.py setup ended before the install could be interrupted"
     assert not study.has_file(".venv/.synced"), "the interrupt never landed inside the install"
     return study, study.make("study", check=False)
 

@@ -274,7 +274,7 @@ def test_a_truncated_raw_file_stops_before_any_stage_saying_what_changed(kit, re
         "classes gone: `Chinstrap`",
     ):
         assert change in said, said
-    assert "make accept-data" in said and "dvc checkout --force" in said
+    assert "run.py accept-data" in said and "dvc checkout --force" in said
     assert md5_of(recorded.record) == md5_of_text(recorded)  # the record is untouched
 
 
@@ -327,7 +327,7 @@ def test_missing_own_data_names_pull_and_the_share_step_never_a_source(kit, reco
     with pytest.raises(SystemExit) as stopped:
         kit.integrity.check()
     said = str(stopped.value)
-    assert "make pull" in said and "make share" in said and "the author" in said
+    assert "run.py pull" in said and "run.py share" in said and "the author" in said
     assert "source" not in said
 
 
@@ -344,7 +344,7 @@ def test_only_a_remote_others_can_reach_makes_own_data_shareable(kit, study):
     assert (found.name, found.reach) == ("storage", kit.sharing.Reach.BESIDE)
     own = {"dataset": "local_file"}
     blocked = kit.sharing.unreachable(own, found)
-    assert "No one else can reach it" in blocked[0] and "make share" in blocked[1]
+    assert "No one else can reach it" in blocked[0] and "run.py share" in blocked[1]
     assert "only on this computer" in kit.sharing.after_study_note(own, study.path)
     online = kit.sharing.Remote("storage", "s3://bucket/study", "s3://bucket/study")
     assert kit.sharing.unreachable(own, online) == []
@@ -482,4 +482,4 @@ def test_the_render_says_where_own_data_must_live_for_others(tmp_path, capfd):
         target_column="species",
     )
     said = capfd.readouterr().out
-    assert "It is on this computer only" in said and "`make share`" in said
+    assert "It is on this computer only" in said and "run.py share`" in said

@@ -67,14 +67,7 @@ def test_the_closing_message_names_the_folder_the_study_is_in(tmp_path):
 
 
 def kernel_name(study) -> str:
-    done = study.run(
-        "make",
-        "--no-print-directory",
-        "--eval",
-        "print-kernel: ; @echo $(KERNEL_NAME)",
-        "print-kernel",
-    )
-    return done.stdout.strip()
+    return study.command_layer("cli.KERNEL_NAME")
 
 
 def test_two_studies_of_one_name_register_kernels_of_different_names(render):

@@ -29,9 +29,10 @@ CLOUD = pytest.mark.parametrize("remote", list(REMOTES))
 
 
 def dvc_extra_flags(study) -> list[str]:
-    """What the study's Makefile adds to `uv sync` for its remote."""
-    line = next(x for x in study.read("Makefile").splitlines() if x.startswith("EXTRAS :="))
-    return line.split(":=", 1)[1].split()
+    """What the study's setup adds to `uv sync` for its remote (kit/environment.py)."""
+    return [
+        flag for extra in study.command_layer("environment.EXTRAS") for flag in ("--extra", extra)
+    ]
 
 
 def render_with_remote(render, remote: str):

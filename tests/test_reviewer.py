@@ -81,7 +81,7 @@ def test_the_first_look_waits_for_the_hypothesis_to_be_committed(author):
 def test_the_author_is_told_where_their_data_must_live(author):
     out = author.first.stdout
     assert "Sharing: your data (data/raw/penguins.csv) is only on this computer" in out
-    assert "make share" in out
+    assert "run.py share" in out
     assert RECORD in suggested_commit(author.first)
 
 
@@ -120,10 +120,10 @@ def unshared(author, reviewer_env, tmp_path_factory):
 
 
 def test_ci_reports_the_data_out_of_its_reach_as_such(unshared):
-    assert "Reproduce the study (make reproduce)" in unshared.ci_ran
+    assert "Reproduce the study (run.py reproduce)" in unshared.ci_ran
     assert "Run the study's tests, notebooks included" not in unshared.ci_ran  # needs the data
     assert "::warning title=Data not reachable from CI::" in unshared.ci_printed
-    assert "COULD NOT RUN" in unshared.ci_summary and "make share" in unshared.ci_summary
+    assert "COULD NOT RUN" in unshared.ci_summary and "run.py share" in unshared.ci_summary
 
 
 def test_an_unshared_clone_is_told_what_is_missing_and_who_can_fix_it(unshared):
@@ -133,9 +133,9 @@ def test_an_unshared_clone_is_told_what_is_missing_and_who_can_fix_it(unshared):
     assert "COULD NOT RUN" in said
     assert "data/raw/penguins.csv, is the author's own file" in said
     assert "a folder beside the author's copy of the study, on their computer" in said
-    assert "Who can fix it: the author, with `make share`" in said
+    assert "Who can fix it: the author, with `run.py share`" in said
     pulled = unshared.pull.stdout + unshared.pull.stderr
-    assert unshared.pull.returncode != 0 and "make share" in pulled
+    assert unshared.pull.returncode != 0 and "run.py share" in pulled
     for said in (reproduced.stdout, pulled):
         assert "rebuild" not in said and "from its source" not in said
     assert unshared.status == ""
@@ -168,7 +168,7 @@ def test_make_share_refuses_a_remote_only_the_author_can_reach(shared):
     assert "NO  the DVC remote: `storage` (../../penguin-review-dvc-storage" in refused
     assert "dvc remote modify storage url s3://" in refused
     assert "not committed yet: git add .dvc/config" in shared.uncommitted.stdout
-    assert "Shareable" in shared.shareable.stdout and "make reproduce" in shared.shareable.stdout
+    assert "Shareable" in shared.shareable.stdout and "run.py reproduce" in shared.shareable.stdout
 
 
 def test_a_shared_study_reproduces_in_the_reviewers_clone_leaving_it_untouched(shared):
@@ -213,7 +213,7 @@ def stops_twice(raw_file, damaged: bytes, words: list[str]) -> None:
     said = bare.stdout + bare.stderr
     assert "prepare stopped: data/raw/penguins.csv is not the file" in said
     for output in (ran.stderr, said):
-        assert "make accept-data" in output and "Traceback" not in output
+        assert "run.py accept-data" in output and "Traceback" not in output
         for word in words:
             assert word in output, output
     # The record, prepare's outputs in git and dvc.lock are as they were.

@@ -121,7 +121,7 @@ def clean_clone(study: Study, folder: Path) -> Study:
 def test_study_workflow_runs_on_a_clean_clone(render, tmp_path):
     clone = clean_clone(render(), tmp_path / "checkout")
     ran, summary, _ = run_workflow(clone.path, tmp_path)
-    assert "Reproduce the study (make reproduce)" in ran
+    assert "Reproduce the study (run.py reproduce)" in ran
     assert "Run the study's tests, notebooks included" in ran
     assert clone.has_file("reports/writeup.html") and clone.has_file("dvc.lock")
     # The verdict is the job's summary: the committed results came out again.

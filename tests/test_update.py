@@ -158,7 +158,7 @@ def test_check_counts_the_new_commits_and_diff_shows_them(linked):
     improve_review_checklist(template, "A first later check.")
     improve_review_checklist(template, "A second later check.")
     said = update_command(study, "check", check=True).stdout
-    assert "2 new commits" in said and "make update" in said
+    assert "2 new commits" in said and "run.py update" in said
     assert update_command(study, "check", "--exit-code").returncode == 1
     patch = update_command(study, "diff", check=True).stdout
     assert "+- [ ] A second later check." in patch and "REVIEW.md" in patch

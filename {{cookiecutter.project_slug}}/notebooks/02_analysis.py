@@ -4,7 +4,7 @@
 # A walk through the model the pipeline trains, using the pipeline's own code and files. It
 # reads the training rows prepare wrote (`data/processed/`), never the test rows: those are
 # for the evaluate stage, once. Test results are read from `reports/metrics.json`. Run
-# `make study` first.
+# `python3 run.py study` first.
 
 # %%
 import pandas as pd

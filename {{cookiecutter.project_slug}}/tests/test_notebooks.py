@@ -13,7 +13,7 @@ NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("*.py"))
 
 @pytest.mark.skipif(
     not paths.DECISIONS.exists() or not paths.METRICS.exists(),
-    reason="the notebooks read the pipeline's outputs: run `make study` first",
+    reason="the notebooks read the pipeline's outputs: run `python3 run.py study` first",
 )
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs(path):

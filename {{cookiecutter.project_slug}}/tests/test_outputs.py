@@ -1,4 +1,4 @@
-"""Checks on the pipeline's own outputs, once `make study` has produced them."""
+"""Checks on the pipeline's own outputs, once `python3 run.py study` has produced them."""
 
 import io
 import json
@@ -11,11 +11,11 @@ from {{ cookiecutter.module_name }}.kit.files import fmt
 
 needs_split = pytest.mark.skipif(
     not paths.DECISIONS.exists() or not paths.TRAIN.exists() or not paths.TEST.exists(),
-    reason="no split yet: run `make study` first",
+    reason="no split yet: run `python3 run.py study` first",
 )
 needs_outputs = pytest.mark.skipif(
     not paths.METRICS.exists() or not paths.WRITEUP.exists(),
-    reason="no pipeline outputs yet: run `make study` first",
+    reason="no pipeline outputs yet: run `python3 run.py study` first",
 )
 
 

@@ -4,9 +4,9 @@ Yours to change:
 
     study.py      YOUR features (add_features), models (MODELS) and metrics (METRICS)
 
-The stages, in the order the pipeline runs them (``make study`` runs them all, in order and
-only when needed, through ``dvc repro``; each alone is ``python -m <package>.<stage>``).
-Each is a short script to read top to bottom:
+The stages, in the order the pipeline runs them (``python3 run.py study`` runs them all, in
+order and only when needed, through ``dvc repro``; each alone is
+``python -m <package>.<stage>``). Each is a short script to read top to bottom:
 
     get_data.py   the raw table into data/raw
     prepare.py    check it, decide each column's role, split off the test rows once

@@ -188,7 +188,7 @@ def main() -> None:
     write_json(versions(), ENVIRONMENT)
     name = results["metric"]
     # One more look at the test set, in the ledger, unless it is one seen before: the same
-    # model scored on the same rows (make clean, then make study) shows nothing new.
+    # model scored on the same rows (run.py clean, then run.py study) shows nothing new.
     fingerprint = ledger.look_fingerprint(params)
     seen = ledger.earlier_look(fingerprint, looks)
     if seen:

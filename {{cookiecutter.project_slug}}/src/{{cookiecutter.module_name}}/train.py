@@ -4,7 +4,7 @@
 
 The pipeline is your features and your model (``study.py``, named by ``train.model`` in
 params.yaml) with the preprocessing of kit/preprocess.py. To try another model or setting
-without touching the test rows, use make try.
+without touching the test rows, use python3 run.py try.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 #
 # Look at the data before modelling: its size, types, gaps and the balance of the target.
 # This notebook reads the raw table and what the pipeline decided about it
-# (`data/decisions.json`, written by `make study`); it never touches the held-out test rows.
+# (`data/decisions.json`, written by `python3 run.py study`); it never touches the held-out
+# test rows.
 
 # %%
 import matplotlib.pyplot as plt
@@ -23,7 +24,7 @@ frame.head()
 # ## Column roles, types and missing values
 #
 # Each column's role decides whether the model sees it. Change a role with `data.columns` in
-# `params.yaml` if the reason given here is wrong (then `make study` again).
+# `params.yaml` if the reason given here is wrong (then `python3 run.py study` again).
 
 # %%
 pd.DataFrame([column.model_dump() for column in decided.columns]).set_index("name")

@@ -1,4 +1,4 @@
-"""make review's checks, each on its own, on a small study folder made here."""
+"""python3 run.py review's checks, each on its own, on a small study folder made here."""
 
 import csv
 import json
@@ -44,7 +44,7 @@ def test_a_reviewers_question_always_needs_a_human(folder):
 
 def test_checks_of_results_fail_until_the_pipeline_has_run(folder):
     result = run("5c", folder)
-    assert result.status is Status.FAILED and "make study" in result.evidence
+    assert result.status is Status.FAILED and "python3 run.py study" in result.evidence
     metrics = {"n_train": 80, "n_test": 20, "baseline": {"cv": {"mean": 0.5}}}
     (folder / "reports" / "metrics.json").write_text(json.dumps(metrics), encoding="utf-8")
     assert run("5c", folder).status is Status.PASSED

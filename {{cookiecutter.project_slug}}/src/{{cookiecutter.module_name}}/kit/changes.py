@@ -1,4 +1,4 @@
-"""What ``make study`` says last: every file that changed since your last commit, and the
+"""What ``run.py study`` says last: every file that changed since your last commit, and the
 one git command that commits them all.
 
     python -m <package>.kit.changes
@@ -10,6 +10,7 @@ it applies, the notes: the placeholder question, and data that no one else can r
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 import sys
@@ -62,9 +63,11 @@ def last_lines(root=ROOT) -> list[str]:
         lines.append(f"{done} Nothing changed since your last commit.")
     else:
         add = " ".join(shlex.quote(path) for path in changed)
+        # Windows PowerShell 5 runs one command after another with ; (it has no &&)
+        then = "; git commit" if os.name == "nt" else " && git commit"
         lines.append(
             f"{done} Changed: {' '.join(changed)} - commit them: "
-            f"git add {add} && git commit -m 'Run the study'"
+            f"git add {add}{then} -m 'Run the study'"
         )
     return lines
 

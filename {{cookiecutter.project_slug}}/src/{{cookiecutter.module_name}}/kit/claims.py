@@ -1,5 +1,5 @@
 """Reading WRITEUP.md: which prompts are still unanswered, and which claims the numbers do
-not support (the report stage adds a reviewer's note beside each; make review counts them)."""
+not support (the report stage adds a reviewer's note beside each; run.py review counts them)."""
 
 from __future__ import annotations
 

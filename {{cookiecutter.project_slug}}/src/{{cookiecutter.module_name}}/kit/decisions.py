@@ -13,7 +13,7 @@ from enum import Enum
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .files import write_text
-from .paths import DECISIONS, shown
+from .paths import DECISIONS, RUN, shown
 
 
 class Choice(str, Enum):
@@ -254,12 +254,12 @@ def save(decisions: Decisions) -> None:
 def load() -> Decisions:
     """What the last prepare run decided, checked against the records above."""
     if not DECISIONS.exists():
-        raise FileNotFoundError(f"{shown(DECISIONS)} is missing: run `make study` first")
+        raise FileNotFoundError(f"{shown(DECISIONS)} is missing: run `{RUN} study` first")
     try:
         return Decisions.model_validate_json(DECISIONS.read_text(encoding="utf-8"))
     except ValidationError as error:
         raise DecisionsProblem(
             f"{shown(DECISIONS)} does not have the fields this version of the study expects "
             f"({error.error_count()} differ; it may come from an older version): run "
-            "`make study` to write it again"
+            f"`{RUN} study` to write it again"
         ) from None

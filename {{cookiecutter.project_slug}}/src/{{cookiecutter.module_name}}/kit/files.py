@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .paths import ROOT, shown
+from .paths import ROOT, RUN, shown
 
 
 @contextmanager
@@ -43,7 +43,7 @@ def write_json(data: Any, target: Path) -> None:
 
 def read_json(path: Path) -> Any:
     if not path.exists():
-        raise FileNotFoundError(f"{shown(path)} is missing: run `make study` first")
+        raise FileNotFoundError(f"{shown(path)} is missing: run `{RUN} study` first")
     return json.loads(path.read_text(encoding="utf-8"))
 
 

@@ -112,7 +112,7 @@ class ParamsProblem(SystemExit):
     """params.yaml holds a value the study cannot use; the message names the key.
 
     It stops the program with that message and no traceback, wherever params.yaml is read
-    (a stage, ``make try``, a notebook): the mistake is the learner's to fix, not a crash.
+    (a stage, ``run.py try``, a notebook): the mistake is the learner's to fix, not a crash.
     """
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -34,9 +35,14 @@ ENVIRONMENT = REPORTS / "environment.json"
 FIGURES = REPORTS / "figures"
 MY_FIGURES = ROOT / "figures"  # the learner's own; the pipeline only reads them
 WRITEUP = REPORTS / "writeup.html"
-# Every try (make try) and every scoring of the test set (evaluate), one row each. Kept in
+# Every try (run.py try) and every scoring of the test set (evaluate), one row each. Kept in
 # git and only ever appended to: it is the honest count of how often you looked.
 LEDGER = REPORTS / "ledger.csv"
+
+
+# How a command of the study is typed in this computer's terminal: run.py runs every one,
+# on any OS (`python3 run.py study`; in Windows' PowerShell, `py run.py study`).
+RUN = "py run.py" if os.name == "nt" else "python3 run.py"
 
 
 def shown(path: Path | str) -> str:

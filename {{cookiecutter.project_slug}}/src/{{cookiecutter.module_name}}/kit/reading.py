@@ -8,7 +8,7 @@ import pandas as pd
 
 from . import values
 from .decisions import Source
-from .paths import RAW_DATA, shown
+from .paths import RAW_DATA, RUN, shown
 
 # scikit-learn ships these tables inside the package: no download, no network.
 BUNDLED = ("digits", "iris", "wine", "breast_cancer", "diabetes")
@@ -159,8 +159,8 @@ def raw_as_written(data: dict) -> pd.DataFrame:
     if data["dataset"] in BUNDLED:
         return load_bundled(data["dataset"], data["target"])
     raise FileNotFoundError(
-        f"{shown(RAW_DATA)} is missing: run `make study` "
-        "(or `make pull` to fetch the data from the DVC remote)"
+        f"{shown(RAW_DATA)} is missing: run `{RUN} study` "
+        f"(or `{RUN} pull` to fetch the data from the DVC remote)"
     )
 
 

@@ -4,7 +4,7 @@
     python -m <package>.kit.sharing push
     python -m <package>.kit.sharing pull
 
-(make share, make push and make pull.)
+(run.py share, run.py push and run.py pull.)
 
 Git carries the code, the text and the results; the raw data travels another way, by kind:
 
@@ -16,7 +16,7 @@ Git carries the code, the text and the results; the raw data travels another way
   that others can reach (cloud storage, an SSH server, a shared drive). The default remote,
   a folder beside the study, is a backup on this computer only.
 
-``make share`` checks each of these, pushes, and says either "shareable" with the commands
+``run.py share`` checks each of these, pushes, and says either "shareable" with the commands
 a reviewer types, or exactly what is missing.
 """
 
@@ -24,16 +24,18 @@ from __future__ import annotations
 
 import argparse
 import configparser
+import os
 import re
 import subprocess
 import sys
+import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
 from .decisions import Choice
 from .files import git
 from .params import read_params
-from .paths import METRICS, RAW_DATA, RAW_RECORD, ROOT, shown
+from .paths import METRICS, RAW_DATA, RAW_RECORD, ROOT, RUN, shown
 
 DVC_CONFIG = ROOT / ".dvc" / "config"
 DVC_LOCAL_CONFIG = ROOT / ".dvc" / "config.local"
@@ -43,7 +45,7 @@ ADD_REMOTE = (
 POINT_REMOTE = (
     "    .venv/bin/dvc remote modify storage url s3://bucket/path   (or gs://..., azure://...,\n"
     "        ssh://server/path, or /path/to/a/shared/folder that your reviewers mount too)\n"
-    "    make share\n"
+    f"    {RUN} share\n"
     "    git add .dvc/config && git commit -m 'Share the data'"
 )
 
@@ -128,10 +130,16 @@ DVC_ADVICE = re.compile(
 )
 
 
+def dvc_program() -> Path:
+    """The study's DVC: beside the Python running this, in .venv (bin/, or Scripts\\ on
+    Windows, where conda keeps python.exe a folder above)."""
+    return Path(sysconfig.get_path("scripts")) / ("dvc.exe" if os.name == "nt" else "dvc")
+
+
 def dvc(*args: str, root: Path = ROOT, quiet: bool = False) -> subprocess.CompletedProcess:
     """Run the study's DVC (from .venv); its output is shown, without its advice, unless
     ``quiet``."""
-    command = [str(Path(sys.executable).with_name("dvc")), *args]
+    command = [str(dvc_program()), *args]
     done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
     if not quiet:
         for stream, text in ((sys.stdout, done.stdout), (sys.stderr, done.stderr)):
@@ -160,14 +168,14 @@ def unreachable(data: dict, found: Remote) -> list[str]:
         return [
             f"{own}, and the study shares no DVC remote (.dvc/config names none): the data is "
             "only on the author's computer.",
-            "Who can fix it: the author, with `make share` (it says how to add a remote that "
+            f"Who can fix it: the author, with `{RUN} share` (it says how to add a remote that "
             "others can reach, pushes the data there, and what to commit).",
         ]
     if found.reach is Reach.BESIDE:
         return [
             f"{own}, kept on the study's DVC remote {where(found)}: a folder beside the "
             "author's copy of the study, on their computer. No one else can reach it.",
-            "Who can fix it: the author, with `make share` (it says how to point the remote at "
+            f"Who can fix it: the author, with `{RUN} share` (it says how to point the remote at "
             "storage others can reach, pushes the data there, and what to commit).",
         ]
     return []
@@ -179,34 +187,34 @@ def missing_data_advice(data: dict, root: Path = ROOT) -> str:
     if kind is Source.OWN:
         lines = [
             f"{shown(RAW_DATA)} is not here. It is the author's own file: DVC recorded it "
-            f"({shown(RAW_RECORD)}), and a copy comes from the DVC remote: make pull"
+            f"({shown(RAW_RECORD)}), and a copy comes from the DVC remote: {RUN} pull"
         ]
         lines += unreachable(data, found)
         if found.reach is Reach.BESIDE:
             lines.append(
                 "If you can reach the author's storage folder (the same computer, a shared "
                 "drive): .venv/bin/dvc remote modify --local storage url "
-                "/full/path/to/that/folder, then make pull."
+                f"/full/path/to/that/folder, then {RUN} pull."
             )
         return "\n".join(lines)
-    return f"{shown(RAW_DATA)} is not here: make study writes it again from {kind}."
+    return f"{shown(RAW_DATA)} is not here: {RUN} study writes it again from {kind}."
 
 
 def after_study_note(data: dict, root: Path = ROOT) -> str | None:
-    """The line `make study` ends with when others could not get the raw data yet."""
+    """The line `run.py study` ends with when others could not get the raw data yet."""
     found, kind = remote(root), source(data)
     if kind is Source.URL:
         return (
             f"Sharing: a reviewer's copy downloads {data.get('url')} again and checks its "
             f"sha256 ({data.get('sha256')}); should that address stop serving the file, a copy "
-            "on a DVC remote others can reach keeps the study reproducible (make share)."
+            f"on a DVC remote others can reach keeps the study reproducible ({RUN} share)."
             if found.reach is not Reach.ONLINE
             else None
         )
     if kind is Source.OWN and unreachable(data, found):
         return (
             f"Sharing: your data ({shown(RAW_DATA)}) is only on this computer, so no one else "
-            "can rerun this study yet. To share it: make share (docs/data.md, Sharing the data)."
+            f"can rerun this study yet. To share it: {RUN} share (docs/data.md, Sharing the data)."
         )
     return None
 
@@ -298,7 +306,7 @@ def share(root: Path = ROOT) -> int:
     if all(step.ok for step in steps):
         print(
             "Shareable: push the git repository where your reviewer can clone it; they run\n"
-            "    git clone <its address> && cd <the folder> && make reproduce\n"
+            f"    git clone <its address> && cd <the folder> && {RUN} reproduce\n"
             "which reruns the study and compares every metric with reports/metrics.json."
         )
         return 0
@@ -326,7 +334,7 @@ def push(root: Path = ROOT) -> int:
     data = read_params()["data"]
     blocked = unreachable(data, found)
     if blocked:
-        print(f"push: a backup on {found.reach}, out of others' reach. To share: make share")
+        print(f"push: a backup on {found.reach}, out of others' reach. To share: {RUN} share")
     return 0
 
 
@@ -352,24 +360,24 @@ def pull(root: Path = ROOT) -> int:
         )
         print(
             "If the data is already there and you can reach it (the author's computer, a "
-            "shared drive), point this copy at it, then make pull again:\n"
+            f"shared drive), point this copy at it, then {RUN} pull again:\n"
             "  .venv/bin/dvc remote modify --local storage url /full/path/to/the/storage"
         )
         return 1
     if found.reach is Reach.BESIDE:
         print(
             "It is a folder beside the study: a clone in another folder looks beside itself. "
-            "Point it at the original storage, then run make pull again:\n"
+            f"Point it at the original storage, then run {RUN} pull again:\n"
             "  .venv/bin/dvc remote modify --local storage url /full/path/to/the/storage"
         )
     else:
         print("Check its address and your credentials (docs/data.md).")
-    print(f"Or run make study to rebuild the data from its source ({kind}; docs/data.md).")
+    print(f"Or run {RUN} study to rebuild the data from its source ({kind}; docs/data.md).")
     return 1
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="make share | make push | make pull")
+    parser = argparse.ArgumentParser(prog=f"{RUN} share | {RUN} push | {RUN} pull")
     parser.add_argument("command", choices=["share", "push", "pull"])
     command = parser.parse_args(argv).command
     return {"share": share, "push": push, "pull": pull}[command]()

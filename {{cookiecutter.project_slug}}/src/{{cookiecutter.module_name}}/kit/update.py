@@ -4,7 +4,8 @@
     python -m <module>.kit.update diff [PATH ...]      the template's change, as a patch
     python -m <module>.kit.update apply [--yes]        show it, ask once, apply it, list the rest
 
-`make update-check` runs ``check`` and `make update` runs ``apply`` (docs/updates.md).
+`python3 run.py update-check` runs ``check`` and `python3 run.py update` runs ``apply``
+(docs/updates.md).
 
 ``apply`` works from a clean git state only, so the whole update is one change you can review
 and undo. It renders the template twice with your answers (from ``.cruft.json``): as it was
@@ -620,7 +621,7 @@ def report(plan: Plan, conflicts: list, saved: dict, moved: list, git_said: str)
     if saved:
         print(
             "\nThe template changed these files of yours; they are as you left them (if"
-            " `make study` now\nrefuses a setting of params.yaml, its change is why):"
+            f" `{command('study')}` now\nrefuses a setting of params.yaml, its change is why):"
         )
         for path, where in saved.items():
             if path in plan.yours_changed:
@@ -638,7 +639,7 @@ def report(plan: Plan, conflicts: list, saved: dict, moved: list, git_said: str)
     print("  git diff --staged        read the template's change")
     if any(Path(c.path) in unstaged() for c in conflicts):
         print("  git diff                 the files left to resolve (listed above)")
-    print("  make study && make test  does everything still run?")
+    print(f"  {command('study')}, then {command('test')}: does everything still run?")
     print(f'  git add -A && git commit -m "{message}"')
     # git reset --hard also removes the files the update added (they are staged); the .rej
     # files git left are not known to git, so they go by name.
@@ -689,7 +690,7 @@ def check(exit_code: bool) -> int:
         how_far = "a different history (the study's commit is not in it)"
     print(
         f"The template is newer: {how_far} since this study's {commit[:7]} "
-        f"(newest {newest[:7]}).\nSee the change: make update (it shows it and asks first)."
+        f"(newest {newest[:7]}).\nSee the change: {command('update')} (it shows it and asks first)."
     )
     return 1 if exit_code else 0
 
@@ -760,6 +761,14 @@ def apply_plan(state: dict, plan: Plan, yes: bool) -> int:
     return 0
 
 
+def command(verb: str) -> str:
+    """One of the study's commands as it is typed here: run.py's (as kit/paths.py's RUN spells
+    it; this file imports nothing of the study), or make's in a study made before run.py."""
+    if not Path("run.py").is_file():
+        return f"make {verb}"
+    return f"{'py' if os.name == 'nt' else 'python3'} run.py {verb}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -781,7 +790,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except ModuleNotFoundError as missing:
         print(
-            f"{missing.name} is not installed here: run `make setup`, which installs the "
+            f"{missing.name} is not installed here: run `{command('setup')}`, which installs the "
             "versions uv.lock pins (cruft among them), then try again.",
             file=sys.stderr,
         )

@@ -9,9 +9,9 @@ one in docs/model.md:
 3. ``METRICS``: metrics of your own, besides the built-in ones (accuracy,
    balanced_accuracy and f1_macro for classes; r2, mae and rmse for numbers).
 
-Try each change with ``make try`` (cross-validation on the training rows only), then
-``make study``. Keep this file free of imports from kit/: it is read by the kit, not the
-other way round.
+Try each change with ``python3 run.py try`` (cross-validation on the training rows only),
+then ``python3 run.py study``. Keep this file free of imports from kit/: it is read by the kit,
+not the other way round.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The template's machinery: the study's stages use it, and you should not need to edit it.
 
-Template updates (``make update``) replace these files with newer versions, so an edit made
-here can be overwritten; your own code belongs in ``study.py``, one folder up, which updates
-never touch. Each module does one job, and none imports a module that imports it back:
+Template updates (``python3 run.py update``) replace these files with newer versions, so an
+edit made here can be overwritten; your own code belongs in ``study.py``, one folder up, which
+updates never touch. Each module does one job, and none imports a module that imports it back:
 
     paths         where every file of the study is
     files         writing outputs safely, reading them back, Markdown tables, git
@@ -10,7 +10,7 @@ never touch. Each module does one job, and none imports a module that imports it
     check         every value of params.yaml, against study.py too, before the first stage
     decisions     what prepare decided (data/decisions.json), as typed records
     integrity     your own data file is the one recorded, or the pipeline stops (accept-data)
-    sharing       where the data lives for others: make share, make push, make pull
+    sharing       where the data lives for others: run.py share, run.py push, run.py pull
     reading       reading the raw table (CSV, spreadsheet, Parquet), and the check that it
                   can be used
     values        what raw values mean: codes for unknown, numbers written as text
@@ -31,9 +31,12 @@ never touch. Each module does one job, and none imports a module that imports it
     summary       data/summary.md and the data account of the write-up
     claims        reading WRITEUP.md: its prompts, and claims the numbers do not support
     writeup       reports/writeup.html
-    review        the REFORMS checklist, one check per item (make review)
-    tries         make try and make compare: cross-validation on training rows only
-    changes       what make study says last: every changed file, and how to commit them
-    reproduce     make reproduce: a reviewer's verdict, rerunning the last commit
-    update        make update: the template's improvements, shown before they are applied
+    review        the REFORMS checklist, one check per item (run.py review)
+    tries         run.py try and compare: cross-validation on training rows only
+    changes       what run.py study says last: every changed file, and how to commit them
+    reproduce     run.py reproduce: a reviewer's verdict, rerunning the last commit
+    update        run.py update: the template's improvements, shown before they are applied
+    cli           every command of the study (run.py <command>, on any OS)
+    environment   the study's .venv: built exactly as the lock pins it, checked, repaired
+    doctor        run.py doctor: is this computer ready (Python, git, disk, uv, remote)?
 """

@@ -2,8 +2,8 @@
 
     python -m <package>.kit.check
 
-``make study`` runs it first: params.yaml's rules (kit/params.py), then the model's name
-and settings against your MODELS and the metric against your METRICS (study.py), so a
+``python3 run.py study`` runs it first: params.yaml's rules (kit/params.py), then the model's
+name and settings against your MODELS and the metric against your METRICS (study.py), so a
 wrong value is named at once, with what is allowed, and no stage starts.
 """
 
@@ -20,7 +20,7 @@ from .params import ParamsProblem, load_params
 def check(params: dict) -> list[str]:
     """What is wrong beyond params.yaml's own rules, one line each."""
     train, task = params["train"], params["data"]["task"]
-    # The model's name, and the settings of every model params.yaml has a block for (make try
+    # The model's name, and the settings of every model params.yaml has a block for (run.py try
     # may pick any of them): each type-checked by its estimator's own rules, so
     # `n_estimators: "200"` is named here instead of failing in the train stage.
     lines = pipeline.settings_problems(train["model"], train.get(train["model"]) or {})

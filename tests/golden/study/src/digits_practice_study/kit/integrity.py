@@ -4,7 +4,7 @@ a new version is taken only when you say so.
     python -m <package>.kit.integrity check
     python -m <package>.kit.integrity accept
 
-(``check``: make study, make try and make report run it before dvc repro; ``accept``: make
+(``check``: run.py study, run.py try and run.py report run it before dvc repro; ``accept``: make
 accept-data.)
 
 Your own data file is tracked by DVC: ``data/raw/<file>.dvc`` holds its hash and size, and
@@ -12,9 +12,9 @@ git keeps that record. Left alone, ``dvc repro`` re-records a changed file witho
 before any stage runs, so a file truncated or damaged by accident would become "the data"
 of your next commit. Here instead:
 
-- ``make study`` (and ``make try``, ``make report``) compares the file with its record first.
+- ``run.py study`` (and ``run.py try``, ``run.py report``) compares the file with its record first.
   A difference stops everything, saying what changed (size, rows, columns, classes, against
-  what data/decisions.json recorded), and ``make accept-data`` takes the new version
+  what data/decisions.json recorded), and ``run.py accept-data`` takes the new version
   deliberately: it records it and stages the record for your next commit.
 - In a bare ``dvc repro``, DVC has re-recorded the file before prepare starts, so prepare
   compares the record with the one git holds (committed or staged): when they differ, it
@@ -38,10 +38,10 @@ import yaml
 
 from .files import git, write_text
 from .params import read_params
-from .paths import DATA_SUMMARY, DECISIONS, RAW_DATA, RAW_RECORD, ROOT, shown
+from .paths import DATA_SUMMARY, DECISIONS, RAW_DATA, RAW_RECORD, ROOT, RUN, shown
 from .sharing import dvc, missing_data_advice
 
-ACCEPT = "make accept-data"
+ACCEPT = f"{RUN} accept-data"
 # Reading the table to say how its rows, columns and classes changed: for files up to this
 # size (larger ones are described by their size; reading them would take a while).
 DESCRIBE_UP_TO = 200 * 2**20
@@ -183,7 +183,7 @@ def changed_message(record: Record, changes: list[str], stopped: str) -> str:
         + "\nIf this happened by accident, bring back the recorded version from DVC's cache "
         f"(it replaces the changed file): .venv/bin/dvc checkout --force {shown(RAW_RECORD)}\n"
         f"If it is a new version you want, take it deliberately: {ACCEPT} (it records it, "
-        "and make study then lists the record with the results to commit)."
+        f"and {RUN} study then lists the record with the results to commit)."
     )
 
 
@@ -191,7 +191,7 @@ def check(root: Path = ROOT) -> None:
     """Before ``dvc repro``: stop (DataChanged) unless the raw file is the recorded one."""
     record_file = root / RAW_RECORD.relative_to(ROOT)
     if not record_file.exists():
-        return  # bundled or downloaded data, or your file before the first make setup
+        return  # bundled or downloaded data, or your file before the first run.py setup
     record = parse_record(record_file.read_text(encoding="utf-8"))
     raw = root / RAW_DATA.relative_to(ROOT)
     if record is None:
@@ -261,7 +261,7 @@ def accept(root: Path = ROOT) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="make accept-data (accept), before dvc repro (check)")
+    parser = argparse.ArgumentParser(prog=f"{RUN} accept-data (accept), before dvc repro (check)")
     parser.add_argument("command", choices=["check", "accept"], nargs="?", default="check")
     if parser.parse_args(argv).command == "accept":
         return accept()

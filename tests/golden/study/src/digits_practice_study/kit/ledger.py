@@ -2,8 +2,8 @@
 never rewritten, kept in git. It is the honest count of how often the test set was seen.
 
 A look is the test score of one model on one split: the code, params and data that made
-and scored it, summed up in a fingerprint. Scoring the same again (``make clean`` then
-``make study``, a fresh clone) shows nothing new, so it is not counted twice; any change
+and scored it, summed up in a fingerprint. Scoring the same again (``run.py clean`` then
+``run.py study``, a fresh clone) shows nothing new, so it is not counted twice; any change
 that could change the score (a setting, the data, the code) is a new look.
 """
 
@@ -19,10 +19,10 @@ import yaml
 
 from .files import markdown_table, plural
 from .params import settings_for
-from .paths import LEDGER, MODEL, ROOT
+from .paths import LEDGER, MODEL, ROOT, RUN
 from .provenance import git_commit
 
-# One CSV row per try (make try) and per test-set look (evaluate), appended, never rewritten.
+# One CSV row per try (run.py try) and per test-set look (evaluate), appended, never rewritten.
 LEDGER_COLUMNS = [
     "date",
     "kind",
@@ -130,7 +130,7 @@ def compare_table(rows: list[dict]) -> str:
     tries = [row for row in rows if row["kind"] == "try"]
     if not tries:
         return (
-            "No tries recorded yet: `make try` scores a configuration by cross-validation "
+            f"No tries recorded yet: `{RUN} try` scores a configuration by cross-validation "
             "on the training rows and adds it to `reports/ledger.csv`."
         )
     header = ["try", "configuration", "cross-validation (mean ± sd)", "date", "commit"]

@@ -1,6 +1,6 @@
 """Pre-registration that following the study's commands cannot spoil by accident.
 
-The write-up and ``make review`` judge pre-registration from git (kit/provenance.py): a
+The write-up and ``run.py review`` judge pre-registration from git (kit/provenance.py): a
 hypothesis counts from the first commit that holds it, against the first commit of test
 results. So before the test set is scored for the first time, the evaluate stage asks:
 
@@ -18,7 +18,7 @@ import subprocess
 
 from .claims import answered
 from .files import git
-from .paths import QUESTION, ROOT, shown
+from .paths import QUESTION, ROOT, RUN, shown
 
 # It commits QUESTION.md alone (`-- QUESTION.md`), whatever else is staged.
 COMMIT_QUESTION = (
@@ -48,9 +48,9 @@ def before_first_look(rows: list[dict], root=ROOT) -> str | None:
         return (
             "evaluate: note: QUESTION.md's hypothesis is still the template's prompt, and the "
             "test set is scored now, for the first time: a hypothesis written after this is "
-            "not pre-registered (the write-up and make review will say so). A fresh study runs "
+            f"not pre-registered (the write-up and {RUN} review will say so). A fresh study runs "
             "anyway, to show how it works; in a study you mean, write the hypothesis and "
-            f"commit it before its first make study: {COMMIT_QUESTION}"
+            f"commit it before its first {RUN} study: {COMMIT_QUESTION}"
         )
     if pending is None:
         return (
@@ -61,6 +61,6 @@ def before_first_look(rows: list[dict], root=ROOT) -> str | None:
         raise SystemExit(
             "evaluate: QUESTION.md holds your hypothesis, but it is not committed. The test "
             "set has not been scored yet: commit the question first, so git records that it "
-            f"came before any result:\n    {COMMIT_QUESTION}\nthen run make study again."
+            f"came before any result:\n    {COMMIT_QUESTION}\nthen run {RUN} study again."
         )
     return None

@@ -72,7 +72,7 @@ class Timing(Choice):
 @dataclass
 class Preregistration:
     timing: Timing
-    text: str  # the sentence for the write-up and make review
+    text: str  # the sentence for the write-up and run.py review
 
     def __str__(self) -> str:
         return self.text

@@ -3,7 +3,7 @@
     python -m <package>.kit.reproduce
         [--in-place] [--tolerance 1e-06] [--ci]
 
-(``make reproduce``, in a fresh clone of the study.) It gets the raw data, reruns the whole
+(``run.py reproduce``, in a fresh clone of the study.) It gets the raw data, reruns the whole
 pipeline from it, compares every number of the new ``reports/metrics.json`` with the one the
 commit holds, and says one of three things:
 
@@ -33,9 +33,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import sharing
+from .environment import venv_env
 from .files import git, markdown_table
 from .params import ParamsProblem, read_params
-from .paths import ENVIRONMENT, METRICS, RAW_DATA, RAW_RECORD, ROOT, shown
+from .paths import ENVIRONMENT, METRICS, RAW_DATA, RAW_RECORD, ROOT, RUN, shown
 
 TOLERANCE = 1e-6
 
@@ -128,11 +129,8 @@ def run(command: list[str], cwd: Path, env: dict) -> tuple[int, str]:
 
 def environment(work: Path) -> dict:
     """The study's .venv first on the PATH, and the package imported from ``work``."""
-    venv_bin = Path(sys.executable).parent
-    env = dict(os.environ)
-    env["PATH"] = f"{venv_bin}{os.pathsep}{env.get('PATH', '')}"
+    env = venv_env()
     env["PYTHONPATH"] = str(work / "src")  # before the installed copy, which is this one
-    env["VIRTUAL_ENV"] = str(venv_bin.parent)
     return env
 
 
@@ -167,7 +165,7 @@ def committed_json(path: Path, root: Path = ROOT) -> dict:
     except (OSError, subprocess.CalledProcessError, ValueError):
         raise CouldNotRun(
             f"the last commit holds no {shown(path)} to compare with. Who can fix it: the "
-            "author, by committing the results (make study ends with the command)."
+            f"author, by committing the results ({RUN} study ends with the command)."
         ) from None
 
 
@@ -196,7 +194,7 @@ def get_data(work: Path, env: dict, data: dict, dvc: str) -> str:
         raise CouldNotRun(
             f"{data.get('url')} did not give the file (above), and the DVC remote has no copy "
             "of it. Who can fix it: the author, by pushing the data to a remote others can "
-            "reach (make share).",
+            f"reach ({RUN} share).",
             unreachable=True,
         )
     raise CouldNotRun(f"the get_data stage failed (above):\n{output[-1500:]}")
@@ -207,7 +205,7 @@ def rerun(work: Path, tolerance: float, in_place: bool) -> Verdict:
     committed = committed_json(METRICS)
     verdict = Verdict(commit=git("rev-parse", "--short=12", "HEAD"))
     env = environment(work) if not in_place else {**os.environ}
-    dvc = str(Path(sys.executable).with_name("dvc"))
+    dvc = str(sharing.dvc_program())
     try:
         data = read_params(work / "params.yaml")["data"]
     except ParamsProblem as problem:
@@ -313,7 +311,7 @@ def report(verdict: Verdict, tolerance: float) -> str:
         if sharing.unreachable(data, sharing.remote()):
             lines.append(
                 "It ran with this computer's own copy of the data: others cannot get it yet "
-                "(make share)."
+                f"({RUN} share)."
             )
     return "\n".join(lines)
 
@@ -340,7 +338,7 @@ def tell_ci(verdict: Verdict, text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="make reproduce", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog=f"{RUN} reproduce", description=__doc__.split("\n\n")[0])
     parser.add_argument("--in-place", action="store_true", help="rerun here (CI's checkout)")
     parser.add_argument("--tolerance", type=float, default=TOLERANCE)
     parser.add_argument("--ci", action="store_true", help="report to GitHub Actions")

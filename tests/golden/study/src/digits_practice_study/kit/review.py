@@ -1,5 +1,5 @@
 """The study reviews itself: the 32 items of REFORMS and the study's own rules, one check
-each (``make review``).
+each (``python3 run.py review``).
 
     python -m <package>.kit.review [--strict] [--table]
 
@@ -28,7 +28,7 @@ from .claims import check_claims, sections, unanswered
 from .decisions import Choice
 from .files import markdown_table
 from .ledger import configuration, ledger
-from .paths import DATA_SUMMARY, DECISIONS, ENVIRONMENT, LEDGER, METRICS, ROOT
+from .paths import DATA_SUMMARY, DECISIONS, ENVIRONMENT, LEDGER, METRICS, ROOT, RUN
 from .provenance import Timing, data_hash, git_commit, preregistration
 
 
@@ -93,7 +93,7 @@ class Study:
             return Result(Status.FAILED, f"dvc status failed: {done.stderr.strip()[:200]}")
         stale = sorted(yaml.safe_load(done.stdout or "{}") or {})
         if stale:
-            return Result(Status.FAILED, f"not up to date ({', '.join(stale)}): run make study")
+            return Result(Status.FAILED, f"not up to date ({', '.join(stale)}): run {RUN} study")
         return Result(
             Status.PASSED, "dvc.yaml reproduces every result and dvc status finds nothing to rerun"
         )
@@ -187,14 +187,14 @@ def environment_recorded(study: Study) -> Result:
     """reports/environment.json records Python, the platform and the package versions."""
     if study.path(ENVIRONMENT).exists():
         return Result(Status.PASSED, "reports/environment.json")
-    return Result(Status.FAILED, "run make study")
+    return Result(Status.FAILED, f"run {RUN} study")
 
 
 @automated("2d", REPRO, "README with instructions", "README says how")
 def readme_says_how(study: Study) -> Result:
     """README.md says how to rerun the study."""
-    if "make study" in study.files["README.md"]:
-        return Result(Status.PASSED, "README.md: make study")
+    if "run.py study" in study.files["README.md"]:
+        return Result(Status.PASSED, "README.md: python3 run.py study")
     return Result(Status.FAILED, "README.md lacks it")
 
 
@@ -216,7 +216,7 @@ def data_summary(study: Study) -> Result:
     """data/summary.md, measured by the pipeline, gives the target, the rows and the gaps."""
     if study.path(DATA_SUMMARY).exists():
         return Result(Status.PASSED, "data/summary.md, measured")
-    return Result(Status.FAILED, "run make study")
+    return Result(Status.FAILED, f"run {RUN} study")
 
 
 automated("3e", DATA, "Number of samples")(data_summary)
@@ -237,7 +237,7 @@ def needs_results(check: Callable[[Study], Result]) -> Callable[[Study], Result]
 
     def run(study: Study) -> Result:
         if study.metrics is None:
-            return Result(Status.FAILED, "no reports/metrics.json yet: run make study")
+            return Result(Status.FAILED, f"no reports/metrics.json yet: run {RUN} study")
         return check(study)
 
     run.__name__, run.__doc__ = check.__name__, check.__doc__
@@ -416,7 +416,7 @@ RULES.append(
 def strong_features(study: Study) -> Result:
     """No feature alone reaches nearly what all features reach (or a human judges it)."""
     if study.decisions is None:
-        return Result(Status.FAILED, "no data/decisions.json yet: run make study")
+        return Result(Status.FAILED, f"no data/decisions.json yet: run {RUN} study")
     alone = study.decisions.get("single_features", {}).get("alone", {})
     strong = [name for name, s in alone.items() if s["close_to_all"]]
     if strong:
@@ -457,7 +457,7 @@ def table() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="make review", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog=f"{RUN} review", description=__doc__.split("\n\n")[0])
     parser.add_argument("--strict", action="store_true", help="exit 1 if any item failed")
     parser.add_argument("--table", action="store_true", help="print where each item lives")
     args = parser.parse_args(argv)

@@ -1,5 +1,6 @@
-"""Trying things honestly: ``make try`` cross-validates a configuration on the training
-rows only (never the test rows) and logs it in the ledger; ``make compare`` lists them.
+"""Trying things honestly: ``python3 run.py try`` cross-validates a configuration on the
+training rows only (never the test rows) and logs it in the ledger; ``python3 run.py compare``
+lists them.
 
     python -m <package>.kit.tries try train.model=random_forest
     python -m <package>.kit.tries compare
@@ -14,7 +15,7 @@ import yaml
 from .decisions import load as load_decisions
 from .ledger import compare_table, ledger, record
 from .params import load_params
-from .paths import LEDGER, TRAIN, shown
+from .paths import LEDGER, RUN, TRAIN, shown
 from .pipeline import build
 from .reading import features_and_target, read_table
 from .scoring import cross_validate, metric
@@ -26,9 +27,9 @@ def apply_override(params: dict, item: str) -> None:
     parts = key.strip().split(".")
     if not sep or parts[0] != "train" or len(parts) < 2:
         raise SystemExit(
-            f"make try: {item!r} is not a train setting; write train.<key>=<value>, e.g. "
-            'make try ARGS="train.model=random_forest train.random_forest.max_depth=5". '
-            "Other settings change the data or the scoring: edit params.yaml and make study."
+            f"try: {item!r} is not a train setting; write train.<key>=<value>, e.g. "
+            f"{RUN} try train.model=random_forest train.random_forest.max_depth=5. Other "
+            f"settings change the data or the scoring: edit params.yaml and {RUN} study."
         )
     # train.<model>.<setting> may be new: kit/pipeline.py checks it against scikit-learn.
     is_model_setting = len(parts) >= 3
@@ -37,10 +38,10 @@ def apply_override(params: dict, item: str) -> None:
         if is_model_setting:
             section.setdefault(part, {})
         if not isinstance(section.get(part), dict):
-            raise SystemExit(f"make try: params.yaml has no section {'.'.join(parts[:-1])!r}")
+            raise SystemExit(f"try: params.yaml has no section {'.'.join(parts[:-1])!r}")
         section = section[part]
     if parts[-1] not in section and not is_model_setting:
-        raise SystemExit(f"make try: params.yaml has no setting {key!r}; check its spelling")
+        raise SystemExit(f"try: params.yaml has no setting {key!r}; check its spelling")
     section[parts[-1]] = yaml.safe_load(value)
 
 
@@ -57,7 +58,7 @@ def try_configuration(overrides: list[str]) -> dict:
         unfitted = build(params["train"], decisions.task, decisions.roles())
         headline = metric(decisions.task, decisions.metric)
     except ValueError as problem:  # a model name or setting scikit-learn does not know
-        raise SystemExit(f"make try: {problem}") from None
+        raise SystemExit(f"try: {problem}") from None
     features, target = features_and_target(read_table(TRAIN), decisions.target)
     cv = cross_validate(
         unfitted,
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"try: {row['configuration']}: cross-validation {row['metric']} "
             f"{float(row['cv_mean']):.3f} ± {float(row['cv_sd']):.3f} (training rows only) "
-            f"-> {shown(LEDGER)}. Compare them all: make compare"
+            f"-> {shown(LEDGER)}. Compare them all: {RUN} compare"
         )
         return 0
     if args[:1] == ["compare"]:
@@ -87,10 +88,10 @@ def main(argv: list[str] | None = None) -> int:
         print(compare_table(rows))
         print(
             f"\nTest-set looks so far: {sum(r['kind'] == 'test' for r in rows)}. Choose by "
-            "cross-validation, set it in params.yaml, then make study scores the test set."
+            f"cross-validation, set it in params.yaml, then {RUN} study scores the test set."
         )
         return 0
-    print(f"usage: python -m {__package__}.tries try [train.<key>=<value> ...] | compare")
+    print(f"usage: {RUN} try [train.<key>=<value> ...] | {RUN} compare")
     return 2
 
 

@@ -485,7 +485,7 @@ NOT_ASKED = {
     "task": "auto decides from the target column; set it in params.yaml, data.task",
     "license": "the LICENSE file, and `license` in pyproject.toml and CITATION.cff",
     "env_manager": "pip and conda need files of their own: choose them when making a study",
-    "dvc_remote": "where `make push` copies the data; docs/data.md shows how to change it",
+    "dvc_remote": "where `run.py push` copies the data; docs/data.md shows how to change it",
     "dvc_remote_url": "the remote's address, in .dvc/config",
     "compute": "dask needs a prepare stage of its own: choose it when making a study",
     "github_repo": "the README's badges and Binder and Colab links need it: give it when "
