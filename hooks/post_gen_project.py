@@ -56,6 +56,7 @@ FILLED_BY_HOOK = {
 # run.py is the study's command layer on any OS: PowerShell names Python `py`.
 RUN = "py run.py" if os.name == "nt" else "python3 run.py"
 
+
 def fill_copied_files():
     for name, replacements in FILLED_BY_HOOK.items():
         path = Path(name)

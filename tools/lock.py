@@ -55,7 +55,7 @@ EXPORT = (
 )
 REQUIREMENTS_HEADER = """\
 # The study's pinned packages for pip: exact versions with hashes, for every OS and
-# Python 3.10-3.13, exported from uv.lock. Install with `make setup`, or:
+# Python 3.10-3.13, exported from uv.lock. Install with `python3 run.py setup`, or:
 #   python -m pip install --require-hashes -r requirements.txt && pip install --no-deps -e .
 # Do not edit: after changing pyproject.toml, run `uv lock`, then
 #   uv {command} > requirements.txt
@@ -67,7 +67,8 @@ EXTRA_HEADER = """\
 """
 ENVIRONMENT_HEADER = """\
 # The study's conda environment: a pinned Python, then exactly the pins of uv.lock (with
-# their hashes) through pip. `make setup` creates it in .venv; or by hand:
+# their hashes) through pip. `python3 run.py setup` creates it in .venv; or by
+# hand:
 #   conda env create --file environment.yml && conda activate {name}
 #   pip install --no-deps -e .
 # An optional extra on top: pip install --require-hashes -r requirements/<extra>.txt
