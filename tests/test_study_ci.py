@@ -119,7 +119,11 @@ def clean_clone(study: Study, folder: Path) -> Study:
 
 
 def test_study_workflow_runs_on_a_clean_clone(render, tmp_path):
-    clone = clean_clone(render(), tmp_path / "checkout")
+    study = render()
+    study.make("study")  # the author runs the study and commits its results, as it says
+    study.run("git", "add", "--all")
+    study.run("git", "commit", "--quiet", "--no-verify", "-m", "Run the study")
+    clone = clean_clone(study, tmp_path / "checkout")
     ran, summary, _ = run_workflow(clone.path, tmp_path)
     assert "Reproduce the study (run.py reproduce)" in ran
     assert "Run the study's tests, notebooks included" in ran
@@ -132,8 +136,11 @@ def test_study_workflow_runs_with_pip_and_no_remote(render, tmp_path):
     """env_manager=pip, and no DVC remote: the bundled data is written again. Then
     `make pull` and `make push` stop with the advice to add a remote, instead of exiting 0."""
     clone = clean_clone(render(env_manager="pip", dvc_remote="none"), tmp_path / "checkout")
-    _, summary, _ = run_workflow(clone.path, tmp_path)
-    assert "REPRODUCED" in summary
+    ran, summary, _ = run_workflow(clone.path, tmp_path)
+    # A new study's first push: no results committed yet, so nothing to compare, but the
+    # pipeline and the tests ran, and the job passes with a notice saying so.
+    assert "NOTHING TO COMPARE" in summary and "holds no reports/metrics.json" in summary
+    assert "Run the study's tests, notebooks included" in ran
     # The whole workflow ran with pip alone (hashes checked: requirements.txt), no uv.
     assert clone.has_file("reports/writeup.html")
     assert not clone.has_file(".tools/bin/uv"), "a pip study must not need uv"

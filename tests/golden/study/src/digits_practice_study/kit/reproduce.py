@@ -56,17 +56,22 @@ class Verdict:
     differences: list[list[str]] = field(default_factory=list)
     why: str = ""  # set when it could not run
     unreachable: bool = False
+    nothing_to_compare: str = ""  # set when it ran, but the commit holds no results yet
     notes: list[str] = field(default_factory=list)
 
     @property
     def word(self) -> str:
         if self.why:
             return "could not run"
+        if self.nothing_to_compare:
+            return "nothing to compare"
         return "differs" if self.differences else "reproduced"
 
     @property
     def status(self) -> int:
-        return {"reproduced": 0, "differs": 1, "could not run": 2}[self.word]
+        return {"reproduced": 0, "differs": 1, "could not run": 2, "nothing to compare": 2}[
+            self.word
+        ]
 
 
 # ---------------------------------------------------------------- comparing the metrics
@@ -202,7 +207,10 @@ def get_data(work: Path, env: dict, data: dict, dvc: str) -> str:
 
 def rerun(work: Path, tolerance: float, in_place: bool) -> Verdict:
     """The reproduction, in ``work``: data, pipeline, comparison."""
-    committed = committed_json(METRICS)
+    try:
+        committed = committed_json(METRICS)
+    except CouldNotRun as missing:  # a study's first push: the pipeline is still checked
+        committed, nothing_to_compare = None, str(missing)
     verdict = Verdict(commit=git("rev-parse", "--short=12", "HEAD"))
     env = environment(work) if not in_place else {**os.environ}
     dvc = str(sharing.dvc_program())
@@ -219,6 +227,9 @@ def rerun(work: Path, tolerance: float, in_place: bool) -> Verdict:
             "the pipeline failed (above). Who can fix it: the author, or you, if your "
             f"environment differs from the study's (uv.lock):\n{output[-1500:]}"
         )
+    if committed is None:
+        verdict.nothing_to_compare = f"Every stage ran, but {nothing_to_compare}"
+        return verdict
     reproduced = json.loads((work / shown(METRICS)).read_text(encoding="utf-8"))
     verdict.compared, verdict.differences = compare(committed, reproduced, tolerance)
     if verdict.differences:
@@ -289,8 +300,8 @@ def report(verdict: Verdict, tolerance: float) -> str:
     """The verdict as Markdown: the same text for the terminal and for CI's summary."""
     lines = [f"## Reproduction of commit {verdict.commit}: {verdict.word.upper()}", ""]
     lines += [f"- {note}" for note in verdict.notes]
-    if verdict.why:
-        lines += ["", verdict.why]
+    if verdict.why or verdict.nothing_to_compare:
+        lines += ["", verdict.why or verdict.nothing_to_compare]
     elif verdict.differences:
         lines += [
             "",
@@ -331,6 +342,9 @@ def tell_ci(verdict: Verdict, text: str) -> int:
     first = (verdict.why or "").splitlines()[0] if verdict.why else ""
     if verdict.unreachable:
         print(f"::warning title=Data not reachable from CI::{first}")
+        return 0
+    if verdict.nothing_to_compare:  # a new study's first push: its pipeline and tests ran
+        print(f"::notice title=No committed results yet::{verdict.nothing_to_compare}")
         return 0
     if verdict.word != "reproduced":
         print(f"::error title=Reproduction: {verdict.word}::{first or 'see the job summary'}")
