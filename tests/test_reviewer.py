@@ -133,7 +133,7 @@ def test_an_unshared_clone_is_told_what_is_missing_and_who_can_fix_it(unshared):
     assert "COULD NOT RUN" in said
     assert "data/raw/penguins.csv, is the author's own file" in said
     assert "a folder beside the author's copy of the study, on their computer" in said
-    assert "Who can fix it: the author, with `run.py share`" in said
+    assert "Who can fix it: the author, with `python3 run.py share`" in said
     pulled = unshared.pull.stdout + unshared.pull.stderr
     assert unshared.pull.returncode != 0 and "run.py share" in pulled
     for said in (reproduced.stdout, pulled):
