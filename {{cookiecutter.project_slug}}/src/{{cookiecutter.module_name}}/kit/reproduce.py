@@ -34,7 +34,7 @@ from pathlib import Path
 
 from . import sharing
 from .environment import venv_env
-from .files import git, markdown_table
+from .files import DVC_ADVICE, git, markdown_table
 from .params import ParamsProblem, read_params
 from .paths import ENVIRONMENT, METRICS, RAW_DATA, RAW_RECORD, ROOT, RUN, shown
 
@@ -127,7 +127,7 @@ def run(command: list[str], cwd: Path, env: dict) -> tuple[int, str]:
     seen = []
     for line in process.stdout:
         seen.append(line)
-        if line.strip() and not sharing.DVC_ADVICE.match(line):
+        if not DVC_ADVICE.match(line):
             print(f"  {line}", end="", flush=True)
     return process.wait(), "".join(seen)
 

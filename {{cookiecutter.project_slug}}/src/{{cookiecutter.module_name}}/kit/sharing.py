@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .decisions import Choice
-from .files import git
+from .files import DVC_ADVICE, git
 from .params import read_params
 from .paths import METRICS, RAW_DATA, RAW_RECORD, ROOT, RUN, shown
 
@@ -122,14 +122,6 @@ def where(found: Remote) -> str:
     return f"`{found.name}` ({found.url}, {found.reach})"
 
 
-# DVC's advice after a command (git add, autostage, dvc push): the study's commands say
-# what to do next instead.
-DVC_ADVICE = re.compile(
-    r"^(To track the changes with git|To enable auto staging|\s+git add |"
-    r"\s+dvc config core\.autostage|Use `dvc push`)"
-)
-
-
 def dvc_program() -> Path:
     """The study's DVC: beside the Python running this, in .venv (bin/, or Scripts\\ on
     Windows, where conda keeps python.exe a folder above)."""
@@ -143,9 +135,7 @@ def dvc(*args: str, root: Path = ROOT, quiet: bool = False) -> subprocess.Comple
     done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
     if not quiet:
         for stream, text in ((sys.stdout, done.stdout), (sys.stderr, done.stderr)):
-            shown_lines = [
-                ln for ln in text.splitlines() if ln.strip() and not DVC_ADVICE.match(ln)
-            ]
+            shown_lines = [ln for ln in text.splitlines() if not DVC_ADVICE.match(ln)]
             if shown_lines:
                 print("\n".join(shown_lines), file=stream, flush=True)
     return done

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from . import doctor, environment
 from .environment import VENV, WINDOWS, Interrupted, Stop, run, say, venv_env, venv_program
+from .files import DVC_ADVICE
 from .paths import ENVIRONMENT as ENVIRONMENT_RECORD
 from .paths import FIGURES, METRICS, MODEL, ROOT, RUN, TEST, TRAIN, WRITEUP, shown
 
@@ -42,12 +43,6 @@ PIPELINE = (
 )
 # The pipeline's outputs that `clean` deletes (never data/raw, figures/, the DVC cache or remote).
 OUTPUTS = [TRAIN, TEST, MODEL, METRICS, ENVIRONMENT_RECORD, WRITEUP]
-# DVC ends a run with advice (git add dvc.lock, core.autostage, dvc push) that the last line
-# of `study` replaces.
-DVC_ADVICE = re.compile(
-    r"^(\s*|To track the changes with git.*|To enable auto staging.*|\s+git add .*"
-    r"|\s+dvc config core\.autostage.*|Use `dvc push`.*)$"
-)
 # The study's Jupyter kernel, in your user's kernels, so JupyterLab and VS Code run the
 # notebooks in .venv. Its name adds a number made from this folder's path: two studies of the
 # same name keep a kernel each. `remove-kernel` removes it.

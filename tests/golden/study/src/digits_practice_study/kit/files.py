@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import subprocess
 from contextlib import contextmanager
@@ -11,6 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from .paths import ROOT, RUN, shown
+
+# DVC ends a run with advice (git add dvc.lock, core.autostage, dvc push) that the study's
+# own last lines replace (kit/changes.py): the study leaves these lines (and blank ones) out.
+DVC_ADVICE = re.compile(
+    r"^(\s*|To track the changes with git.*|To enable auto staging.*|\s+git add .*"
+    r"|\s+dvc config core\.autostage.*|Use `dvc push`.*)$"
+)
 
 
 @contextmanager
