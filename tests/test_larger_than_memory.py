@@ -21,9 +21,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.capped]  # not in the ordinary full 
 
 TABLE_BYTES = 3 * 2**29  # 1.5 GiB
 CAP_BYTES = 2**30  # 1 GiB
-# The Dask study's settings on a small machine: the model is fitted on 100,000 of the about
-# 3 million training rows, and each local worker spills to disk well inside the cap.
-DASK_PREPARE = {"train_rows": 100_000, "worker_memory": "600MiB"}
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +36,9 @@ def big_table(tmp_path_factory):
 @pytest.fixture(scope="module")
 def dask_run(big_table, tmp_path_factory):
     path, _ = big_table
-    run = capped_study(path, tmp_path_factory.mktemp("dask"), "dask", CAP_BYTES, **DASK_PREPARE)
+    # The study's own settings: the memory per worker and the training sample are sized to
+    # the memory the cap allows, by the study itself.
+    run = capped_study(path, tmp_path_factory.mktemp("dask"), "dask", CAP_BYTES)
     print(
         f"compute=dask on {path.stat().st_size / 2**30:.2f} GiB under a "
         f"{CAP_BYTES / 2**30:.0f} GiB cap: exit {run.returncode}, peak "
@@ -62,12 +61,14 @@ def test_the_dask_study_reaches_its_write_up_under_the_cap(dask_run, big_table):
     decisions = json.loads(study.read("data/decisions.json"))
     assert decisions["rows"]["raw"] == rows
     assert decisions["rows"]["train"] + decisions["rows"]["test"] == rows
-    assert decisions["rows"]["train_sample"] == DASK_PREPARE["train_rows"]
+    # A sample sized to the cap, not to the computer's own memory.
+    assert decisions["rows"]["train_sample_sized_to"] == CAP_BYTES
+    assert 10_000 <= decisions["rows"]["train_sample"] < decisions["rows"]["train"]
     assert decisions["task"] == "classification"
     roles = {c["name"]: c["role"] for c in decisions["columns"]}
     assert roles["plan"] == "categorical" and roles["usage_00"] == "numeric"
     metrics = json.loads(study.read("reports/metrics.json"))
-    assert metrics["n_train"] == DASK_PREPARE["train_rows"]
+    assert metrics["n_train"] == decisions["rows"]["train_sample"]
     assert metrics["n_test"] == decisions["rows"]["test"]  # every test row is predicted
     name = metrics["metric"]
     assert metrics["model"]["test"][name] > metrics["baseline"]["test"][name] + 0.01
@@ -75,9 +76,14 @@ def test_the_dask_study_reaches_its_write_up_under_the_cap(dask_run, big_table):
 
 def test_the_write_up_states_the_training_sample(dask_run):
     writeup = re.sub(r"<[^>]+>", " ", dask_run.study.read("reports/writeup.html"))
-    sample = f"Fitted on a stratified sample of {DASK_PREPARE['train_rows']} of the"
-    assert sample in writeup
-    assert sample in dask_run.study.read("data/summary.md")
+    rows = json.loads(dask_run.study.read("data/decisions.json"))["rows"]
+    sample = f"Fitted on a stratified sample of {rows['train_sample']} of the {rows['train']}"
+    sized = "prepare.train_rows null: as many as fit in the 1.0 GiB of memory available"
+    for text in (writeup, dask_run.study.read("data/summary.md")):
+        assert sample in text and sized in text
+    # prepare says what each worker may use, and why.
+    assert "each spilling to disk above 60% of 512.00 MiB" in dask_run.output
+    assert "Dask's share of the 1.00 GiB of memory this process is limited to" in dask_run.output
 
 
 def test_the_pandas_study_is_killed_by_the_same_cap(big_table, tmp_path_factory):

@@ -74,13 +74,37 @@ def test_a_table_larger_than_the_sample_is_counted_whole(raw_file, params, monke
 def test_the_training_sample_keeps_each_class_share(params):
     labels = np.array([0] * 900 + [1] * 100)
     rows = np.arange(1000) * 2
-    settings = {**params["prepare"], "train_rows": 200}
-    chosen = split.training_sample(rows, labels, settings, "classification")
+    seed = params["prepare"]["seed"]
+    chosen = split.training_sample(rows, labels, 200, seed, "classification")
     assert len(chosen) == 200 and set(chosen) <= set(rows)
     assert (labels[chosen // 2] == 1).sum() == 20  # 10% of the sample, as of the split
-    settings["train_rows"] = 5000
-    everything = split.training_sample(rows, labels, settings, "classification")
+    everything = split.training_sample(rows, labels, 5000, seed, "classification")
     assert (everything == rows).all()  # smaller than train_rows: every row, in split order
+
+
+def test_a_null_train_rows_is_sized_to_the_memory_available():
+    rows = pd.DataFrame(np.ones((1000, 40)), columns=[f"x{i}" for i in range(40)])
+    rows["word"] = ["yes", "no"] * 500
+    per_row = rows.memory_usage(deep=True).sum() / len(rows)
+    small = table_dask.sized_train_rows(rows, 2**30)
+    assert 100 < small < 2**30 / per_row / 4  # a quarter of the memory, with room to fit
+    assert table_dask.sized_train_rows(rows, 4 * 2**30) > 3 * small  # more memory, more rows
+    assert table_dask.sized_train_rows(rows, 2**40) == table_dask.MOST_TRAIN_ROWS
+    assert len(str(small).rstrip("0")) <= 2  # two significant digits, easy to read
+    assert table_dask.available_memory()[0] > 0
+
+
+def test_a_limit_on_the_process_own_cgroup_is_found(tmp_path):
+    listing = tmp_path / "cgroup"
+    listing.write_text("4:memory:/jobs/study\n0::/session\n")
+    group = tmp_path / "memory" / "jobs" / "study"
+    group.mkdir(parents=True)
+    (group / "memory.limit_in_bytes").write_text(str(2**30))
+    (group.parent / "memory.limit_in_bytes").write_text(str(2**33))  # a parent's: higher
+    (tmp_path / "session").mkdir()
+    (tmp_path / "session" / "memory.max").write_text("max\n")  # cgroup v2: no limit
+    assert sorted(table_dask.cgroup_limits(listing, tmp_path)) == [2**30, 2**33]
+    assert table_dask.cgroup_limits(tmp_path / "absent", tmp_path) == []  # not Linux
 
 
 def test_paths_point_into_the_study():

@@ -125,6 +125,8 @@ class Rows(Record):
     train: int
     test: int
     train_sample: int | None = None  # the model is fitted on a sample (prepare.train_rows)
+    # prepare.train_rows null: the sample was sized to this much memory (bytes)
+    train_sample_sized_to: int | None = None
 
 
 class Split(Record):

@@ -323,21 +323,18 @@ def split_rows(keys: pd.DataFrame, task: Task, plan: Split, settings: dict, expe
     return train, test, plan.model_copy(update={"identical": identical})
 
 
-def training_sample(train: np.ndarray, labels: np.ndarray, settings: dict, task: Task):
+def training_sample(train: np.ndarray, labels: np.ndarray, size: int | None, seed: int, task: Task):
     """The training rows the model is fitted on: all of them, or a stratified sample.
 
-    ``prepare.train_rows`` caps them; the sample keeps each class's share of the training
-    split (stratified), drawn with ``prepare.seed``.
+    ``size`` (compute=dask: prepare.train_rows, or what memory allows) caps them; the sample
+    keeps each class's share of the training split (stratified), drawn with ``seed``.
     """
     from sklearn.model_selection import train_test_split
 
-    size = settings.get("train_rows")
     if size is None or len(train) <= size:
         return train
     stratify = labels if Task(task) is Task.CLASSIFICATION else None
-    chosen, _ = train_test_split(
-        train, train_size=size, random_state=settings["seed"], stratify=stratify
-    )
+    chosen, _ = train_test_split(train, train_size=size, random_state=seed, stratify=stratify)
     return chosen
 
 

@@ -69,6 +69,87 @@ MAX_CLASSES = 1000
 MAX_LISTED_VALUES = 1000
 # Workers of the default LocalCluster: threads of this process, one per core up to this many.
 LOCAL_WORKERS = 2
+# prepare.train_rows null: the training sample fills this share of the memory available ...
+TRAINING_SHARE = 0.25
+# ... at this many times a row's size in pandas (the model's copies while fitting, the
+# folds of cross-validation), and has at most this many rows (fits of minutes, not hours).
+FITTING_COPIES = 10
+MOST_TRAIN_ROWS = 500_000
+
+
+# --- Memory, from the machine --------------------------------------------------------------
+
+
+def cgroup_limits(
+    listing: Path = Path("/proc/self/cgroup"), root: Path = Path("/sys/fs/cgroup")
+) -> list[int]:
+    """The memory limits set on this process's own cgroup and its parents (Linux, v1 or v2).
+
+    Dask reads only the limit at the root of /sys/fs/cgroup, which is this process's own
+    group inside a container, but not when the process was put in a group of its own (as
+    systemd-run or a test's memory cap do).
+    """
+    try:
+        lines = listing.read_text().splitlines()
+    except OSError:  # not Linux
+        return []
+    limits = []
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if "memory" in controllers.split(","):
+            mount, names = root / "memory", ["memory.limit_in_bytes"]
+        elif controllers == "":
+            mount, names = root, ["memory.max", "memory.high"]
+        else:
+            continue
+        group = mount / path.lstrip("/")
+        while group != mount and mount in group.parents:
+            for name in names:
+                with contextlib.suppress(OSError, ValueError):
+                    limits.append(int((group / name).read_text()))  # "max": no limit
+            group = group.parent
+    return limits
+
+
+def available_memory() -> tuple[int, bool]:
+    """The memory this process may use, and whether that is a limit lower than the
+    computer's: the computer's memory (or its container's, or ulimit's, as Dask finds it),
+    or a lower limit on the process's own cgroup."""
+    from distributed.system import memory_limit
+
+    computer = memory_limit()
+    lowest = min([computer, *cgroup_limits()])
+    return lowest, lowest < computer
+
+
+def memory_words() -> str:
+    """ "the 23.54 GiB of memory this computer has" (or "this process is limited to")."""
+    available, limited = available_memory()
+    where = "this process is limited to" if limited else "this computer has"
+    return f"the {dask.utils.format_bytes(available)} of memory {where}"
+
+
+def sized_train_rows(sample: pd.DataFrame, available: int) -> int:
+    """As many training rows as fit in TRAINING_SHARE of ``available`` bytes while fitting,
+    from the size of the sample's rows in memory; two significant digits."""
+    per_row = sample.memory_usage(deep=True).sum() / max(len(sample), 1)
+    rows = int(min(MOST_TRAIN_ROWS, available * TRAINING_SHARE / (per_row * FITTING_COPIES)))
+    digits = 10 ** max(len(str(rows)) - 2, 0)
+    return max(100, rows // digits * digits)
+
+
+def hand_back_freed_memory() -> None:
+    """Have glibc return freed memory to the system at once (Linux).
+
+    Dask sets the same for the worker processes its nanny starts (MALLOC_TRIM_THRESHOLD_);
+    the local workers here are threads, so the stage sets it itself. Without it, the big
+    arrays of the split stay in the process after use and a 1 GB limit is reached.
+    """
+    trim_threshold, mmap_threshold = -1, -3  # M_TRIM_THRESHOLD, M_MMAP_THRESHOLD
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(trim_threshold, 64 * 2**10)
+        libc.mallopt(mmap_threshold, 64 * 2**10)
 
 
 # --- The cluster ---------------------------------------------------------------------------
@@ -102,7 +183,9 @@ def connect(memory_limit: str | None = None) -> Iterator[Client]:
             processes=False,
             n_workers=LOCAL_WORKERS,
             threads_per_worker=1,
-            memory_limit=memory_limit or "auto",
+            # Dask's "auto" shares the memory it finds, which misses a limit set on this
+            # process's own cgroup: the same share, of the memory available_memory finds.
+            memory_limit=memory_limit or available_memory()[0] // LOCAL_WORKERS,
             dashboard_address=None,
         ) as cluster,
         Client(cluster) as client,
@@ -374,12 +457,14 @@ class Partitioned:
             ) from None
 
     def __enter__(self) -> Partitioned:
+        hand_back_freed_memory()
         self.connection = connect(self.params["prepare"]["worker_memory"])
         self.client = self.connection.__enter__()
         data = self.params["data"]
         self.types = column_types(RAW_DATA, data)
         self.frame = read_partitioned(RAW_DATA, self.types, len(self.client.nthreads()), data)
         self.facts = None
+        self.sized_to = None  # prepare.train_rows null: the memory the sample was sized to
         self.rules = {}  # codes for unknown and text numbers, found on the sample
         return self
 
@@ -473,6 +558,13 @@ class Partitioned:
         combinations = math.prod(max(n, 1) for n in distinct)
         return combinations < split.EXPECTED_REPEATS_FACTOR * facts["rows"]
 
+    def train_rows(self, sample: pd.DataFrame) -> int:
+        """prepare.train_rows, or when null as many as the memory available allows."""
+        if self.params["prepare"]["train_rows"] is not None:
+            return self.params["prepare"]["train_rows"]
+        self.sized_to, _ = available_memory()
+        return sized_train_rows(sample, self.sized_to)
+
     def write(self, train: np.ndarray, test: np.ndarray) -> None:
         """The training and the test rows (positions among the usable rows), as Parquet parts."""
         numbers = self.rows[ROW].to_numpy()
@@ -482,7 +574,18 @@ class Partitioned:
         return read_table(TRAIN)
 
     def where(self) -> str:
-        return f"on Dask, {self.frame.npartitions} partitions on {describe(self.client)}"
+        where = f"on Dask, {self.frame.npartitions} partitions on {describe(self.client)}"
+        if scheduler_address():
+            return where
+        limits = {w["memory_limit"] for w in self.client.scheduler_info()["workers"].values()}
+        each = ", ".join(dask.utils.format_bytes(limit) for limit in sorted(limits))
+        setting = self.params["prepare"]["worker_memory"]
+        why = (
+            f"prepare.worker_memory: {setting}"
+            if setting
+            else f"prepare.worker_memory null: Dask's share of {memory_words()}"
+        )
+        return f"{where}, each spilling to disk above 60% of {each} ({why})"
 
 
 def open_table(params: dict) -> Partitioned:

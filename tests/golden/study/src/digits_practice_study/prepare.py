@@ -51,7 +51,10 @@ def prepare(table, params: dict, asked: str = "") -> decisions.Decisions:
     train, test, how = split.split_rows(
         keys.rows, decided.task, plan, settings, keys.repeats_expected
     )
-    fitted_on = split.training_sample(train, labels.to_numpy()[train], settings, decided.task)
+    # How many training rows the model is fitted on: in memory, all of them (kit/table.py).
+    most = table.train_rows(sample)
+    labelled = labels.to_numpy()[train]
+    fitted_on = split.training_sample(train, labelled, most, settings["seed"], decided.task)
     table.write(fitted_on, test)
     training = table.training_rows()
     folds = split.plan_folds(
@@ -67,6 +70,7 @@ def prepare(table, params: dict, asked: str = "") -> decisions.Decisions:
         train=len(train),
         test=len(test),
         train_sample=len(fitted_on) if len(fitted_on) < len(train) else None,
+        train_sample_sized_to=table.sized_to if len(fitted_on) < len(train) else None,
     )
     return decisions.Decisions(
         **dict(decided),

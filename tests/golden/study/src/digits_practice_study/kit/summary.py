@@ -122,6 +122,14 @@ def small_sample_line(decisions: Decisions) -> list[str]:
     ]
 
 
+def sample_setting(rows) -> str:
+    """Where the training sample's size comes from: prepare.train_rows, or the memory."""
+    if rows.train_sample_sized_to is None:
+        return "prepare.train_rows"
+    memory = f"{rows.train_sample_sized_to / 2**30:.1f} GiB"
+    return f"prepare.train_rows null: as many as fit in the {memory} of memory available"
+
+
 def rows_account(decisions: Decisions) -> str:
     """Rows in, rows removed and why, identical rows and how the split treated them."""
     rows, split = decisions.rows, decisions.split
@@ -134,7 +142,7 @@ def rows_account(decisions: Decisions) -> str:
         kind = "a stratified" if decisions.task is Task.CLASSIFICATION else "a random"
         lines.append(
             f"- Fitted on {kind} sample of {rows.train_sample} of the {rows.train} "
-            "training rows (prepare.train_rows); cross-validation and the learning curve use "
+            f"training rows ({sample_setting(rows)}); cross-validation and the learning curve use "
             "the same sample, the test score all test rows (docs/dask.md)"
         )
     lines += split_lines(decisions)
@@ -296,7 +304,11 @@ def prepare_lines(decisions: Decisions) -> str:
     sample = rows.train_sample
     lines = [
         f"prepare: {rows.train} train rows"
-        + (f" (the model is fitted on a sample of {sample}: prepare.train_rows)" if sample else "")
+        + (
+            f" (the model is fitted on a sample of {sample}: {sample_setting(rows)})"
+            if sample
+            else ""
+        )
         + f", {rows.test} test rows"
         + (f" ({gone} rows removed: see data/summary.md)" if gone else "")
         + f"; task {decisions.task.value}, metric {decisions.metric}"

@@ -38,6 +38,7 @@ class InMemory:
         self.frame = values.apply(frame, self.rules, read)
         self.source = None  # how the raw file was read (open_table says)
         self.save = save  # False (tests): keep the split rows in memory, write no file
+        self.sized_to = None  # the memory a training sample was sized to: none here
         self.used = self.train = self.test = frame.iloc[:0]
 
     def __enter__(self) -> InMemory:
@@ -76,6 +77,10 @@ class InMemory:
             if self.save:
                 with atomic_path(path) as tmp:
                     rows.to_csv(tmp, index=False)
+
+    def train_rows(self, sample: pd.DataFrame) -> None:
+        """How many training rows the model is fitted on: in memory, all of them."""
+        return None
 
     def training_rows(self) -> pd.DataFrame:
         """The rows the model is fitted on, as ``write`` wrote them."""
