@@ -63,8 +63,9 @@ golden: extensions ## Accept an intended change to the rendered study: refresh t
 	$(RUN) python tools/golden.py
 
 # Slow (30-60 min on 2 cores); `make bench BENCH_ARGS="--runs 2 --only render"` for a look.
-bench: dev ## Measure render, first result, rerun, size, test time: docs/benchmarks.md
-	$(RUN) python -m benchmarks.run $(BENCH_ARGS)
+# The render beside cookiecutter-data-science needs a clone of it: CCDS=path (as bench-ccds).
+bench: dev ## Measure render, first result, the edit-rerun loop, size, test time: docs/benchmarks.md
+	$(RUN) python -m benchmarks.run $(if $(CCDS),--ccds $(CCDS)) $(BENCH_ARGS)
 
 bench-setup: dev ## Time a study's make setup with uv and with pip: docs/benchmarks-setup.md
 	$(RUN) python -m benchmarks.setup_time $(SETUP_ARGS)

@@ -24,15 +24,16 @@ import argparse
 import io
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tarfile
 from importlib.metadata import version
+from itertools import count
 from pathlib import Path
 
 from .sandbox import ROOT, Sandbox
-from .timing import measure, run
+from .table import Figure, timed
+from .timing import Timing, measure, repeat, run
 
 TARGET = 0.9
 COOKIECUTTER = str(Path(sys.executable).parent / "cookiecutter")
@@ -91,6 +92,44 @@ def ccds_template(clone: Path, ccds_version: str, into: Path) -> Path:
     return into
 
 
+def ratio_figures(sandbox: Sandbox, clone: Path, runs: int) -> list[Figure]:
+    """Our render against ccds's, ``runs`` rounds after one warm-up: the ratio, and each."""
+    ccds, ccds_version = ccds_program(sandbox)
+    template = ccds_template(clone, ccds_version, sandbox.root / "ccds-template")
+    print(f"ccds {ccds_version} from {clone}; cookiecutter {version('cookiecutter')}")
+    commands = {
+        "ours": lambda out: [COOKIECUTTER, "--no-input", "--output-dir", str(out), str(ROOT)],
+        "ccds": lambda out: [ccds, "--no-input", "--output-dir", str(out), str(template)],
+    }
+    round_number = count()
+
+    def once() -> dict[str, Timing | float]:
+        first = next(round_number) % 2  # alternate which goes first
+        names = list(commands) if first else list(reversed(commands))
+        timings = {}
+        for name in names:
+            out = sandbox.fresh("render")
+            timings[name] = measure(commands[name](out), out, sandbox.env())
+            shutil.rmtree(out)
+        timings["ratio"] = timings["ours"].wall / timings["ccds"].wall
+        timings["cpu ratio"] = timings["ours"].cpu / timings["ccds"].cpu
+        return timings
+
+    s = repeat(once, runs)
+    return [
+        Figure(
+            f"Render: this template / cookiecutter-data-science {ccds_version}",
+            s["ratio"].median,
+            "x",
+            TARGET,
+            f"median of {runs} paired runs, each with its own command (`cookiecutter`, "
+            f"`ccds`) and cookiecutter {version('cookiecutter')}; CPU time ratio "
+            f"{s['cpu ratio'].median:.2f}x",
+        ),
+        timed("Render: cookiecutter-data-science", s["ccds"]),
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ccds", help="a clone of cookiecutter-data-science")
@@ -99,34 +138,8 @@ def main() -> int:
     clone = find_ccds(args.ccds)
     sandbox = Sandbox.create()
     try:
-        ccds, ccds_version = ccds_program(sandbox)
-        template = ccds_template(clone, ccds_version, sandbox.root / "ccds-template")
-        print(f"ccds {ccds_version} from {clone}; cookiecutter {version('cookiecutter')}")
-        commands = {
-            "ours": lambda out: [COOKIECUTTER, "--no-input", "--output-dir", str(out), str(ROOT)],
-            "ccds": lambda out: [ccds, "--no-input", "--output-dir", str(out), str(template)],
-        }
-        wall = {name: [] for name in commands}
-        cpu = {name: [] for name in commands}
-        for round_number in range(args.runs + 1):
-            names = list(commands) if round_number % 2 else list(reversed(commands))
-            for name in names:
-                out = sandbox.fresh("render")
-                timing = measure(commands[name](out), out, sandbox.env())
-                shutil.rmtree(out)
-                if round_number:  # the first round warms the caches: thrown away
-                    wall[name].append(timing.wall)
-                    cpu[name].append(timing.cpu)
-        for name in commands:
-            print(
-                f"{name}: median {statistics.median(wall[name]):.3f} s wall "
-                f"(range {min(wall[name]):.3f}-{max(wall[name]):.3f}), "
-                f"{statistics.median(cpu[name]):.3f} s CPU, {args.runs} runs"
-            )
-        ratio = statistics.median(wall["ours"]) / statistics.median(wall["ccds"])
-        cpu_ratio = statistics.median(cpu["ours"]) / statistics.median(cpu["ccds"])
-        met = "met" if ratio <= TARGET else "NOT met"
-        print(f"ratio ours/ccds: {ratio:.2f} wall, {cpu_ratio:.2f} CPU (target <= {TARGET}: {met})")
+        for figure in ratio_figures(sandbox, clone, args.runs):
+            print(f"{figure.name}: {figure.value:.2f}{figure.unit} ({figure.detail})")
         return 0
     finally:
         shutil.rmtree(sandbox.root, ignore_errors=True)

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from . import measures
+from . import measures, render_vs_ccds
 from .machine import describe, load_average
 from .sandbox import Sandbox
 from .table import Report, render
@@ -23,7 +23,17 @@ from .timing import CommandFailed
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "docs" / "benchmarks.md"
-BENCHMARKS = ("render", "first-warm", "first-cold", "rerun", "size", "fast-tests", "full-tests")
+BENCHMARKS = (
+    "render",
+    "render-ccds",
+    "first-warm",
+    "first-cold",
+    "setting",
+    "rerun",
+    "size",
+    "fast-tests",
+    "full-tests",
+)
 NOTES = [
     (
         "Render: `cookiecutter --no-input` from the command line, so Python start-up and "
@@ -31,10 +41,21 @@ NOTES = [
         "`benchmarks/floor/`: one file, two questions, no hooks."
     ),
     (
-        "First result: a fresh render, then `make setup` and `make study` in it (together exactly "
-        "what `make study` does on a fresh study). Warm: uv's cache was filled by the warm-up run. "
-        "Cold: a new empty uv cache for every run, so every package is downloaded and unpacked. "
-        "Each run starts a new `.venv`, so Python also compiles every imported module once."
+        "Render beside cookiecutter-data-science v2: its own `ccds` command from PyPI in a "
+        "throw-away environment with the same cookiecutter, its template from a clone given "
+        "with `make bench CCDS=path` (`benchmarks/render_vs_ccds.py`; never copied here)."
+    ),
+    (
+        "First result: a fresh render, then `python3 run.py setup` and `python3 run.py study` "
+        "in it (together exactly what `run.py study` does on a fresh study). Warm: uv's cache "
+        "was filled by the warm-up run. Cold: a new empty uv cache for every run, so every "
+        "package is downloaded and unpacked. Each run starts a new `.venv`, so Python also "
+        "compiles every imported module once."
+    ),
+    (
+        "One model setting changed: the default study (digits, 1,797 rows) after its first "
+        "run; each run writes a new value of `C` under `train.linear` in params.yaml and runs "
+        "`python3 run.py study`, which reruns train, evaluate and report (checked)."
     ),
     (
         "Measured commands run with their own HOME, temp folder and caches, and without "
@@ -119,6 +140,10 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         "(default: docs/benchmarks.md for a full run, '-' with --only)",
     )
     parser.add_argument(
+        "--ccds",
+        help="a clone of cookiecutter-data-science for render-ccds (or $CCDS_TEMPLATE)",
+    )
+    parser.add_argument(
         "--keep",
         action="store_true",
         help="keep the sandbox folder (studies, caches) for a closer look",
@@ -161,6 +186,16 @@ def measure_all(
 
     if "render" in args.only:
         attempt("render time", lambda: measures.render_time(sandbox, template, args.runs))
+    if "render-ccds" in args.only:
+        try:
+            clone = render_vs_ccds.find_ccds(args.ccds)
+        except SystemExit as missing:
+            report.failures.append(f"render beside cookiecutter-data-science: {missing}")
+        else:
+            attempt(
+                "render beside cookiecutter-data-science",
+                lambda: render_vs_ccds.ratio_figures(sandbox, clone, args.runs),
+            )
     for kind in ("cold", "warm"):  # warm last: its study serves the rerun and size
         if f"first-{kind}" in args.only:
             attempt(
@@ -170,12 +205,14 @@ def measure_all(
                 ),
             )
     study = found.get("first result, warm cache") or found.get("first result, cold cache")
-    if {"rerun", "size"} & set(args.only) and not study:
+    if {"setting", "rerun", "size"} & set(args.only) and not study:
         attempt(
             "a study for the rerun and size figures",
             lambda: ([], measures.ready_study(sandbox, template)),
         )
         study = found.get("a study for the rerun and size figures")
+    if "setting" in args.only and study:
+        attempt("one setting changed", lambda: measures.setting_changed(sandbox, study, args.runs))
     if "rerun" in args.only and study:
         attempt("no-op rerun", lambda: measures.rerun(sandbox, study, args.runs))
     if "size" in args.only and study:

@@ -77,9 +77,14 @@ def children_cpu() -> float:
 
 def measure(command: list[str], cwd: Path, env: Mapping[str, str]) -> Timing:
     """Wall-clock and CPU seconds of one command, which must succeed."""
+    return measure_output(command, cwd, env)[0]
+
+
+def measure_output(command: list[str], cwd: Path, env: Mapping[str, str]) -> tuple[Timing, str]:
+    """``measure``, with what the command printed (stdout), to check what it did."""
     cpu, start = children_cpu(), time.perf_counter()
-    run(command, cwd, env)
-    return Timing(time.perf_counter() - start, children_cpu() - cpu)
+    done = run(command, cwd, env)
+    return Timing(time.perf_counter() - start, children_cpu() - cpu), done.stdout
 
 
 def repeat(

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import Study, render_into
+from conftest import TEMPLATE, Study, render_into
 
 # What the command layer (and run.py) must never run or rely on: each ties it to a POSIX
 # shell or system. Windows has none of these programs, modules or functions.
@@ -33,11 +33,6 @@ POSIX_PROGRAMS = {
 POSIX_MODULES = {"pwd", "grp", "fcntl", "termios", "tty", "pty", "resource", "posix"}
 POSIX_CALLS = {"fork", "killpg", "setsid", "getuid", "geteuid", "getpgid", "setpgrp"}
 SHELL_SYNTAX = re.compile(r"&&|\|\||[|;<>`$]")
-
-
-def layer_files(study: Study) -> list[Path]:
-    kit = next((study.path / "src").glob("*/kit"))
-    return [study.path / "run.py", kit / "cli.py", kit / "environment.py", kit / "doctor.py"]
 
 
 def run_py(study: Study, *words: str, python: str = sys.executable, env=None, check=True):
@@ -194,9 +189,11 @@ def posix_only(node: ast.AST, source: str) -> str | None:
 
 def test_the_command_layer_runs_no_posix_only_construct(study):
     """No shell line, no POSIX program, module or call (unless guarded by hasattr), no
-    absolute POSIX path, in run.py and the kit's cli, environment and doctor modules."""
+    absolute POSIX path, in run.py and every module of the study's package: the commands
+    run all of them (update, reproduce, sharing, review ...), not only cli."""
     problems = []
-    for path in layer_files(study):
+    package = next((study.path / "src").glob("*/kit")).parent
+    for path in [study.path / "run.py", *sorted(package.rglob("*.py"))]:
         source = path.read_text(encoding="utf-8")
         for node in ast.walk(ast.parse(source)):
             found = posix_only(node, source)
@@ -267,9 +264,15 @@ SPACED = "Études de cas ü"  # spaces and accents, as in a learner's Documents 
 
 @pytest.fixture(scope="module")
 def with_uv(tmp_path_factory):
+    """Rendered by the cookiecutter command itself (its hooks run git), then run, with a
+    PATH of python3, git and uv only."""
     root = tmp_path_factory.mktemp("bare") / SPACED / "avec uv"
-    study = render_into(root, dataset="iris", project_name="Avec uv")
     env = bare_env(bare_path(root.parent / "bin-uv", with_uv=True))
+    root.mkdir()
+    render = [sys.executable, "-m", "cookiecutter", "--no-input", "--output-dir", str(root)]
+    answers = ["dataset=iris", "project_name=Avec uv"]
+    subprocess.run([*render, str(TEMPLATE), *answers], env=env, check=True, capture_output=True)
+    study = Study(root / "avec-uv")
     return study, env, run_py(study, "study", python="python3", env=env)
 
 
@@ -296,6 +299,21 @@ def test_a_study_runs_tests_and_reviews_with_no_make_and_no_shell(with_uv):
     assert re.search(r"\d+ passed", tested.stdout) and " failed" not in tested.stdout
     reviewed = run_py(study, "review", python="python3", env=env).stdout
     assert "REFORMS items" in reviewed
+    # The learner's loop: a try on the training rows, the comparison, a changed setting.
+    tried = run_py(study, "try", "train.linear.classification.C=0.5", python="python3", env=env)
+    assert "cross-validation accuracy" in tried.stdout
+    assert "C=0.5" in run_py(study, "compare", python="python3", env=env).stdout
+    params = study.read("params.yaml")
+    study.write("params.yaml", params.replace("C: 1.0", "C: 0.5", 1))
+    try:
+        again = run_py(study, "study", python="python3", env=env).stdout
+        assert re.findall(r"Running stage '(\w+)'", again) == ["train", "evaluate", "report"]
+        assert (
+            "train.linear.classification.C"
+            in run_py(study, "diff", python="python3", env=env).stdout
+        )
+    finally:
+        study.write("params.yaml", params)
 
 
 @pytest.mark.slow

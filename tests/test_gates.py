@@ -120,6 +120,19 @@ def test_the_templates_own_ci_workflow_is_valid(actionlint):
     assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
+def test_the_templates_ci_runs_a_study_on_every_os_with_run_py_only():
+    """The `study` job (what README says only GitHub's runners prove) renders and runs a study
+    on Linux, macOS and Windows, through run.py alone: no step calls make."""
+    jobs = yaml.safe_load((TEMPLATE / ".github" / "workflows" / "template.yml").read_text())["jobs"]
+    systems = {"ubuntu-latest", "macos-latest", "windows-latest"}
+    for name in ("fast", "study"):
+        assert set(jobs[name]["strategy"]["matrix"]["os"]) == systems, name
+    runs = [step["run"] for step in jobs["study"]["steps"] if "run" in step]
+    assert not [line for line in runs if re.search(r"\bmake\b", line)]
+    for command in ("doctor", "setup", "study", "test", "review"):
+        assert f"python run.py {command}" in runs
+
+
 def test_actionlint_catches_a_broken_workflow(tmp_path, actionlint):
     """The lint above can fail: an untrusted value in a run line is reported."""
     bad = tmp_path / "bad.yml"

@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -26,7 +27,7 @@ from conftest import PENGUINS_CSV, render_into
 
 MODULE = "kit_checks"
 KIT = ("scoring", "metrics", "ledger", "params", "preregister", "integrity", "sharing")
-KIT += ("reproduce", "changes", "writeup", "decisions")
+KIT += ("reproduce", "changes", "writeup", "decisions", "progress", "cli")
 HYPOTHESIS = "A linear model beats the baseline, because bill sizes differ by species."
 
 
@@ -465,6 +466,27 @@ def test_a_yaml_slip_stops_the_check_without_a_traceback(study, broken):
     assert "Traceback" not in done.stderr
 
 
+def test_settings_that_only_work_together_are_named_when_fitted(kit, study):
+    """penalty l1 passes the check of each setting alone, and LogisticRegression's default
+    solver refuses it when fitting: train names the block, without a traceback."""
+    import pandas as pd
+
+    train = importlib.import_module(f"{MODULE}.train")
+    table = pd.read_csv(study.path / "data" / "raw" / "penguins.csv").dropna()
+    decided = SimpleNamespace(
+        target="species",
+        task=kit.decisions.Task.CLASSIFICATION,
+        roles=lambda: {"bill_length_mm": kit.decisions.Role.NUMERIC},
+    )
+    settings = {"classification": {"C": 1.0, "penalty": "l1"}, "regression": {}}
+    params = {"train": {"model": "linear", "seed": 0, "linear": settings}}
+    with pytest.raises(SystemExit) as stopped:
+        train.fit(table[["bill_length_mm", "species"]], params, decided)
+    said = str(stopped.value)
+    assert said.startswith("train: scikit-learn could not fit 'linear' with its settings")
+    assert "(train.linear)" in said and "penalty" in said and "work together" in said
+
+
 def test_params_yaml_that_is_not_text_or_not_there_is_named(kit, tmp_path):
     binary = tmp_path / "params.yaml"
     binary.write_bytes(b"data:\n  target: \xff\xfe\n")
@@ -483,3 +505,47 @@ def test_the_render_says_where_own_data_must_live_for_others(tmp_path, capfd):
     )
     said = capfd.readouterr().out
     assert "It is on this computer only" in said and "run.py share`" in said
+
+
+# --- The learner's loop: progress while waiting, a rerun with nothing changed ------------------
+
+
+def test_a_long_step_says_how_far_it_is_and_a_short_one_says_nothing(kit, monkeypatch, capsys):
+    monkeypatch.setattr(kit.progress, "FIRST_LINE", 0.05)
+    monkeypatch.setattr(kit.progress, "EVERY", 0.05)
+    with kit.progress.Progress("evaluate: model: cross-validation", "folds", 5) as progress:
+        for _ in range(2):
+            progress.step()
+        time.sleep(0.3)
+    said = capsys.readouterr().out.splitlines()
+    assert said[0] == "evaluate: model: cross-validation: 2 of 5 folds done, 0 s so far"
+    assert said[-1] == "evaluate: model: cross-validation: done in 0 s"
+    monkeypatch.setattr(kit.progress, "FIRST_LINE", 60)
+    with kit.progress.Progress("train: fitting linear on 120 rows"):
+        pass
+    assert capsys.readouterr().out == ""
+
+
+@pytest.fixture
+def finished_run(kit, monkeypatch, tmp_path):
+    """A study folder after a run: an output, an input, dvc.lock naming the output."""
+    monkeypatch.setattr(kit.cli, "ROOT", tmp_path)
+    monkeypatch.setattr(kit.cli, "LAST_RUN", tmp_path / ".dvc" / "tmp" / "study-files")
+    (tmp_path / ".dvc" / "tmp").mkdir(parents=True)
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "params.yaml").write_text("train: {}\n")
+    (tmp_path / "dvc.lock").write_text("stages:\n  report:\n    outs:\n    - path: reports\n")
+    return tmp_path
+
+
+def test_a_run_is_remembered_unless_an_input_changed_while_it_ran(kit, finished_run):
+    started = time.time_ns()
+    (finished_run / "reports" / "writeup.html").write_text("new")  # written by the run
+    kit.cli.remember_run(started)
+    assert kit.cli.LAST_RUN.is_file()
+    assert json.loads(kit.cli.LAST_RUN.read_text()) == kit.cli.study_files()
+    kit.cli.LAST_RUN.unlink()
+    started = time.time_ns()
+    (finished_run / "params.yaml").write_text("train: {C: 2}\n")  # saved during the run
+    kit.cli.remember_run(started)
+    assert not kit.cli.LAST_RUN.exists()  # DVC is asked next time

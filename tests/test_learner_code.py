@@ -90,15 +90,19 @@ def test_the_changed_study_passes_its_own_tests(changed):
     assert " passed" in result.stdout and " failed" not in result.stdout
 
 
-def test_a_misspelt_setting_is_refused_before_any_stage(changed):
+def test_a_misspelt_setting_is_refused_before_any_model_is_fitted(changed):
+    """Only the train section changed: train is the first stage to run, and it checks the
+    settings against study.py before it fits anything (run.py leaves scikit-learn unloaded)."""
     params = changed.read("params.yaml")
+    model = (changed.path / "models" / "model.joblib").read_bytes()
     changed.write("params.yaml", params.replace("n_neighbors: 7", "neighbours: 7", 1))
     try:
         run = changed.run("make", "study", check=False)
     finally:
         changed.write("params.yaml", params)
+    said = run.stdout + run.stderr
     assert run.returncode != 0
-    assert "train.knn: KNeighborsClassifier (classification) has no setting neighbours" in (
-        run.stdout + run.stderr
-    )
-    assert "Running stage" not in run.stdout
+    assert "train.knn: KNeighborsClassifier (classification) has no setting neighbours" in said
+    assert "Traceback" not in said
+    assert "Running stage 'evaluate'" not in run.stdout
+    assert (changed.path / "models" / "model.joblib").read_bytes() == model

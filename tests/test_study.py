@@ -46,7 +46,10 @@ def test_raw_data_is_tracked_by_dvc_not_git(default_study):
 def test_second_run_changes_nothing(default_study):
     again = default_study.make("study")
     assert STAGE_RUN.findall(again.stdout) == []
-    assert "Data and pipelines are up to date" in again.stdout
+    # No file changed since the first run: DVC is not started, and it agrees.
+    assert "Nothing changed since the last run: every stage is up to date." in again.stdout
+    status = default_study.run(".venv/bin/dvc", "status").stdout
+    assert "Data and pipelines are up to date" in status
 
 
 def test_study_tests_pass(default_study):

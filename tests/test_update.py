@@ -238,10 +238,8 @@ def test_the_newest_command_runs_and_names_code_the_template_moves(linked):
     newest copy of the command: the study's older copy hands over to it."""
     template, study = linked
     stage = next(study.path.glob("src/*/train.py"))
-    mine = "    # my note on the fit\n"
-    stage.write_text(
-        stage.read_text().replace("    return model.fit(", mine + "    return model.fit(", 1)
-    )
+    mine = "# my note on the fit\n"
+    stage.write_text(stage.read_text().replace("\ndef fit(", "\n" + mine + "def fit(", 1))
     study.run("git", "commit", "--quiet", "--no-verify", "-am", "My note")
     package = template / STUDY_TEMPLATE / "src" / "{{cookiecutter.module_name}}"
     command = package / "kit" / "update.py"

@@ -41,6 +41,7 @@ pytestmark = pytest.mark.slow
 BEFORE_EXTENSION_CHANGE = "the commit before the last change to the Jinja extension module"
 UPDATED_FROM = [
     "af0a86d",  # the template before it had an update command of its own (Dec 2026)
+    "91ea08c",  # mid-turn: study.py and kit/ new, the update command and run.py not yet
     BEFORE_EXTENSION_CHANGE,  # old and new template have different local extensions
 ]
 
@@ -91,7 +92,9 @@ def update(study: Study) -> subprocess.CompletedProcess:
     return study.run(sys.executable, str(script), "apply", "--yes", check=False, timeout=300)
 
 
-@pytest.fixture(scope="module", params=UPDATED_FROM, ids=["af0a86d", "before-extension-change"])
+@pytest.fixture(
+    scope="module", params=UPDATED_FROM, ids=["af0a86d", "91ea08c", "before-extension-change"]
+)
 def updated(request, history, tmp_path_factory) -> Updated:
     made_at = git(history, "rev-parse", commit_id(request.param))
     study = render_at(history, made_at, tmp_path_factory.mktemp("made"))

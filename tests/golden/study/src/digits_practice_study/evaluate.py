@@ -107,7 +107,12 @@ def evaluate(fitted, train: pd.DataFrame, test, params: dict, decided) -> dict:
             None
             if headline.share_of_rows
             else scoring.bootstrap_scores(
-                y_test, predicted, headline, settings["bootstrap_resamples"], settings["seed"]
+                y_test,
+                predicted,
+                headline,
+                settings["bootstrap_resamples"],
+                settings["seed"],
+                f"evaluate: {label}: bootstrap",
             )
         )
         scores[label] = scoring.score(headline, y_test, predicted)
@@ -124,6 +129,7 @@ def evaluate(fitted, train: pd.DataFrame, test, params: dict, decided) -> dict:
                 settings["cv_folds"],
                 settings["seed"],
                 decided.split,
+                f"evaluate: {label}: cross-validation",
             ),
             "test": {
                 name: scoring.score(metric, y_test, predicted)

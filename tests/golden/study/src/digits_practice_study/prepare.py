@@ -27,6 +27,7 @@ from .kit.decisions import SplitKind, Task
 from .kit.files import write_text
 from .kit.params import load_params
 from .kit.paths import DATA_SUMMARY, QUESTION, RAW_DATA, shown
+from .kit.progress import Progress
 from .kit.table import open_table
 
 
@@ -36,14 +37,16 @@ def prepare(table, params: dict, asked: str = "") -> decisions.Decisions:
     (a time split needs a question about the future)."""
     data, settings = params["data"], params["prepare"]
     # 1. The data check, on the rows the decisions look at (all of them, in memory).
-    sample = table.sample()
+    with Progress("prepare: reading the rows the check looks at"):
+        sample = table.sample()
     reading.check_table(sample, data["target"], shown(RAW_DATA))
     # 2. The task, the metric, the column roles, the table's time and its entities.
     decided = table.complete(roles.decide(sample, params, table.rules))
     guards.assert_target_not_a_feature(sample[decided.feature_names()], sample[decided.target])
     plan = split.choose(decided, settings, asked)
     # 3. The usable rows, each by a few keys: its target, a fingerprint of its features.
-    keys = table.keys(decided, plan, params)
+    with Progress("prepare: reading each row's keys"):
+        keys = table.keys(decided, plan, params)
     labels = keys.rows["target"].rename(decided.target)
     if decided.task is Task.CLASSIFICATION and plan.kind is not SplitKind.TIME:
         split.check_class_sizes(labels, settings, params["evaluate"]["cv_folds"])
@@ -55,7 +58,8 @@ def prepare(table, params: dict, asked: str = "") -> decisions.Decisions:
     most = table.train_rows(sample)
     labelled = labels.to_numpy()[train]
     fitted_on = split.training_sample(train, labelled, most, settings["seed"], decided.task)
-    table.write(fitted_on, test)
+    with Progress("prepare: writing the training and test rows"):
+        table.write(fitted_on, test)
     training = table.training_rows()
     folds = split.plan_folds(
         decided.task, training, decided.target, params["evaluate"]["cv_folds"], how
@@ -95,7 +99,10 @@ def main() -> None:
     integrity.guard_in_prepare()
     params = load_params()
     try:
-        with open_table(params) as table:  # reading the table is part of the data check
+        # Reading the table is part of the data check.
+        with Progress("prepare: opening the table"):
+            table = open_table(params)
+        with table:
             made = prepare(table, params, question())
             where = table.where()
     except (reading.DataProblem, ValueError) as problem:

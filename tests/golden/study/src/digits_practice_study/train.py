@@ -13,10 +13,11 @@ import joblib
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from .kit import decisions, guards, pipeline
+from .kit import check, decisions, guards, pipeline
 from .kit.files import atomic_path
 from .kit.params import load_params
 from .kit.paths import MODEL, TRAIN, shown
+from .kit.progress import Progress
 from .kit.reading import features_and_target, read_table
 
 
@@ -26,7 +27,11 @@ def fit(train: pd.DataFrame, params: dict, decided: decisions.TableDecisions):
     guards.assert_target_not_a_feature(features, target)
     model = pipeline.build(params["train"], decided.task, decided.roles())
     guards.assert_preprocessing_in_pipeline(model)
-    return model.fit(features, target)
+    with (
+        Progress(f"train: fitting {params['train']['model']} on {len(features)} rows"),
+        pipeline.refused_settings(params["train"], "train"),
+    ):
+        return model.fit(features, target)
 
 
 def main() -> None:
@@ -34,6 +39,7 @@ def main() -> None:
     # costs more than it gains (half the CPU time with one thread, on 2 cores).
     threadpool_limits(limits=1, user_api="blas")
     params = load_params()
+    check.require(params)  # your models, their settings and the metric (kit/check.py)
     fitted = fit(read_table(TRAIN), params, decisions.load())
     with atomic_path(MODEL) as tmp:
         joblib.dump(fitted, tmp)

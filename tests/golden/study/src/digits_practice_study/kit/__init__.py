@@ -7,7 +7,7 @@ updates never touch. Each module does one job, and none imports a module that im
     paths         where every file of the study is
     files         writing outputs safely, reading them back, Markdown tables, git
     params        what params.yaml may hold, checked with one message per wrong value
-    check         every value of params.yaml, against study.py too, before the first stage
+    check         every value of params.yaml, against study.py too, before any model is fitted
     decisions     what prepare decided (data/decisions.json), as typed records
     integrity     your own data file is the one recorded, or the pipeline stops (accept-data)
     sharing       where the data lives for others: run.py share, run.py push, run.py pull
@@ -25,6 +25,7 @@ updates never touch. Each module does one job, and none imports a module that im
     pipeline      the model pipeline: your features, preprocessing, your estimator
     scoring       every metric (yours too), cross-validation, intervals that hold at 0 and 1
     figures       the pipeline's figures
+    progress      how far a long step has come, said while it runs
     provenance    what made the results: git commit, data hash, versions, pre-registration
     ledger        every try and test-set look (reports/ledger.csv), a look counted once
     preregister   before the first look at the test set: QUESTION.md committed

@@ -4,7 +4,8 @@
 
 ``python3 run.py study`` runs it first: params.yaml's rules (kit/params.py), then the model's
 name and settings against your MODELS and the metric against your METRICS (study.py), so a
-wrong value is named at once, with what is allowed, and no stage starts.
+wrong value is named at once, with what is allowed, and no stage starts. The train stage and
+``python3 run.py try`` check the same before they fit anything (``require``).
 """
 
 from __future__ import annotations
@@ -48,11 +49,16 @@ def check(params: dict) -> list[str]:
     return problems
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Exit 0 when params.yaml is fine; otherwise print every problem and exit 1."""
-    problems = check(load_params())  # a YAML slip or a broken rule stops load_params
+def require(params: dict) -> None:
+    """Stop with a ParamsProblem that names every problem ``check`` finds."""
+    problems = check(params)
     if problems:
         raise ParamsProblem("params.yaml has values the study cannot use:\n" + "\n".join(problems))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Exit 0 when params.yaml is fine; otherwise print every problem and exit 1."""
+    require(load_params())  # a YAML slip or a broken rule stops load_params
     return 0
 
 

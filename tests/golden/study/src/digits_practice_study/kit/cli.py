@@ -19,6 +19,7 @@ import json
 import os
 import re
 import sys
+import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from . import doctor, environment
 from .environment import VENV, WINDOWS, Interrupted, Stop, run, say, venv_env, venv_program
 from .files import DVC_ADVICE
 from .paths import ENVIRONMENT as ENVIRONMENT_RECORD
-from .paths import FIGURES, METRICS, MODEL, ROOT, RUN, TEST, TRAIN, WRITEUP, shown
+from .paths import FIGURES, LEDGER, METRICS, MODEL, ROOT, RUN, TEST, TRAIN, WRITEUP, shown
 
 MODULE = environment.MODULE
 SLUG = "digits-practice-study"
@@ -51,6 +52,8 @@ KERNEL_DISPLAY = f"Python ({SLUG})"
 # The git hooks' config. On Windows, programs live in .venv\Scripts with .exe: setup writes a
 # copy of the config that names them so (`hooks_config`).
 HOOKS_CONFIG = ROOT / ".pre-commit-config.yaml"
+# The study's files as the last `study` left them (DVC's own folder for passing files).
+LAST_RUN = ROOT / ".dvc" / "tmp" / "study-files"
 WINDOWS_HOOKS_CONFIG = VENV / "pre-commit-config.yaml"
 
 
@@ -219,16 +222,35 @@ def params_fingerprint() -> str:
 
 
 def check_params() -> None:
-    """params.yaml against its rules (kit/params.py; model names, settings and metrics
-    against study.py) before the first stage runs, so a wrong value is named at once.
-    Skipped when none of the files it reads changed since it last passed."""
+    """params.yaml against its rules (kit/params.py), then the model's name and settings and
+    the metric against study.py (kit/check.py), before the first stage runs, so a wrong value
+    is named at once. Skipped when none of the files it reads changed since it last passed.
+
+    The second part loads scikit-learn (a second or two), and the train stage checks the same
+    before it fits anything: when only the train section of params.yaml or study.py changed,
+    train is the first stage to run, and the check is left to it.
+    """
     checked = VENV / ".params-checked"
-    now = params_fingerprint()
-    if checked.is_file() and checked.read_text(encoding="utf-8") == now:
+    try:
+        last = json.loads(checked.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # not checked yet, or by an older version of this file
+        last = {}
+    files = params_fingerprint()
+    if last.get("files") == files:
         return
-    if kit_main("check", []) != 0:
+    try:
+        params = importlib.import_module(f"{__package__}.params").load_params()
+    except SystemExit as problem:  # a ParamsProblem: its message names the key and the fix
+        print(problem.code, file=sys.stderr)
+        raise Stop("Nothing ran: fix params.yaml (above), then run this again.") from None
+    rest = {key: value for key, value in params.items() if key != "train"}
+    rest = json.loads(json.dumps(rest, default=str))  # as it will read back from the file
+    kit = files.splitlines()[2:]  # the kit's files, after params.yaml and study.py
+    if last.get("rest") == rest and last.get("kit") == kit:
+        pass  # only the train section or study.py changed: train checks them first
+    elif kit_main("check", []) != 0:
         raise Stop("Nothing ran: fix params.yaml (above), then run this again.")
-    checked.write_text(now, encoding="utf-8")
+    checked.write_text(json.dumps({"files": files, "rest": rest, "kit": kit}), encoding="utf-8")
 
 
 def data_check() -> int:
@@ -236,12 +258,54 @@ def data_check() -> int:
     return kit_main("integrity", ["check"])
 
 
+def study_files() -> dict[str, list[int]]:
+    """Each file of the study with its size and time of change, hidden folders (.git, .venv,
+    .dvc) and bytecode left out: what `study` compares with the end of its last run."""
+    found = {}
+    for folder, subfolders, files in os.walk(ROOT):
+        subfolders[:] = [d for d in subfolders if not d.startswith(".") and d != "__pycache__"]
+        for name in files:
+            info = os.stat(os.path.join(folder, name))
+            found[os.path.join(folder, name)] = [info.st_size, info.st_mtime_ns]
+    return found
+
+
+def pipeline_outputs() -> tuple[str, ...]:
+    """What a run writes: each stage's outputs (in dvc.lock), dvc.lock, the ledger of tries."""
+    import yaml  # in .venv, where `study` runs
+
+    lock = yaml.safe_load((ROOT / "dvc.lock").read_text(encoding="utf-8"))
+    outs = [out["path"] for stage in lock["stages"].values() for out in stage.get("outs", [])]
+    return tuple(str(ROOT / path) for path in [*outs, "dvc.lock", shown(LEDGER)])
+
+
+def remember_run(started_ns: int) -> None:
+    """The study's files as this run left them, unless one the pipeline does not write
+    changed while it ran (you saved params.yaml meanwhile): then DVC is asked next time."""
+    files, written = study_files(), pipeline_outputs()
+    for path, (_, changed_ns) in files.items():
+        ours = any(path == out or path.startswith(out + os.sep) for out in written)
+        if changed_ns >= started_ns and not ours:
+            return
+    LAST_RUN.write_text(json.dumps(files), encoding="utf-8")
+
+
 def study(words: list[str]) -> int:
     check_params()
     say(PIPELINE)
-    code = data_check() or dvc("repro")
+    # No file changed since the last run ended: DVC would find every stage up to date, after
+    # a second of loading itself, so it is not asked. Any change, even one undone, asks it.
+    if LAST_RUN.is_file() and json.loads(LAST_RUN.read_text(encoding="utf-8")) == study_files():
+        say("Nothing changed since the last run: every stage is up to date.")
+    else:
+        LAST_RUN.unlink(missing_ok=True)
+        started_ns = time.time_ns()
+        code = data_check() or dvc("repro")
+        if code:
+            return code
+        remember_run(started_ns)
     # Last: every file that changed, QUESTION.md first, and the command that commits them.
-    return code or kit_main("changes", [])
+    return kit_main("changes", [])
 
 
 def report(words: list[str]) -> int:

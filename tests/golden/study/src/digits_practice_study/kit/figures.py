@@ -14,6 +14,7 @@ from sklearn.model_selection import LearningCurveDisplay  # noqa: E402
 
 from .decisions import Task  # noqa: E402
 from .metrics import Metric  # noqa: E402
+from .progress import Progress  # noqa: E402
 
 
 def save_figure(fig, path: Path) -> None:
@@ -51,19 +52,23 @@ def draw_learning_curve(
     ``train_sizes``: numbers of rows that can be scored (kit/split.py's learning_curve_sizes).
     """
     fig, ax = plt.subplots(figsize=(6, 4))
-    display = LearningCurveDisplay.from_estimator(
-        pipeline,
-        features,
-        target,
-        cv=cv,
-        train_sizes=train_sizes if train_sizes is not None else [0.1, 0.325, 0.55, 0.775, 1.0],
-        shuffle=True,  # a smaller size takes rows of every class, not the first rows only
-        random_state=0,
-        scoring=metric.scorer(),
-        score_name=metric.name,
-        ax=ax,
-        std_display_style=None,  # the spread is drawn below, within the metric's range
-    )
+    sizes = train_sizes if train_sizes is not None else [0.1, 0.325, 0.55, 0.775, 1.0]
+    # Each fit is scored twice: on its own training rows, and on the held-out fold.
+    count = 2 * len(sizes) * cv.get_n_splits(features, target)
+    with Progress("evaluate: learning curve", "scores", count) as progress:
+        display = LearningCurveDisplay.from_estimator(
+            pipeline,
+            features,
+            target,
+            cv=cv,
+            train_sizes=sizes,
+            shuffle=True,  # a smaller size takes rows of every class, not the first rows only
+            random_state=0,
+            scoring=progress.counted(metric.scorer()),
+            score_name=metric.name,
+            ax=ax,
+            std_display_style=None,  # the spread is drawn below, within the metric's range
+        )
     scores_of_lines = zip(display.lines_, (display.train_scores, display.test_scores), strict=True)
     for line, scores in scores_of_lines:
         low, high = spread_band(scores, metric.bounds)

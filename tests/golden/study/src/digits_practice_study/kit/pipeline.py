@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from contextlib import contextmanager
 
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
@@ -122,3 +123,20 @@ def build(train: dict, task: Task, roles: dict[str, Role]) -> Pipeline:
             ("model", model),
         ]
     )
+
+
+@contextmanager
+def refused_settings(train: dict, who: str):
+    """A fit scikit-learn refuses stops with a ParamsProblem naming the model's settings in
+    params.yaml, not a traceback: each setting is checked alone beforehand (``wrong_types``),
+    but some only work together (LogisticRegression's penalty="l1" needs solver="liblinear"
+    or "saga"), and scikit-learn finds that only when it fits."""
+    try:
+        yield
+    except ValueError as problem:
+        name = train["model"]
+        raise ParamsProblem(
+            f"{who}: scikit-learn could not fit {name!r} with its settings in params.yaml "
+            f"(train.{name}): {problem}\nSome settings only work together: the estimator's "
+            "page in scikit-learn's documentation says which. Change them, then run again."
+        ) from None

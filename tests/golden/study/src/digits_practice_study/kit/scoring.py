@@ -27,6 +27,7 @@ from sklearn.model_selection import cross_val_score
 from .. import study
 from .decisions import Task
 from .metrics import BUILT_IN, Metric
+from .progress import Progress
 from .split import folds
 
 METRIC_KEYS = {"task", "score", "greater_is_better", "probabilities", "bounds"}
@@ -72,12 +73,26 @@ def metric(task: Task, name: str) -> Metric:
 
 
 def cross_validate(
-    model, features, labels, task: Task, metric: Metric, n_splits: int, seed: int, split=None
+    model,
+    features,
+    labels,
+    task: Task,
+    metric: Metric,
+    n_splits: int,
+    seed: int,
+    split=None,
+    what: str = "cross-validation",
 ):
     """Mean and standard deviation of the metric over folds of the training rows (fewer on
-    few rows; grouped or in time order as ``split``, the split made: kit/split.py)."""
+    few rows; grouped or in time order as ``split``, the split made: kit/split.py). A long
+    one says how many folds are done (``what`` names it)."""
     cv = folds(task, n_splits, seed, split)
-    scores = cross_val_score(clone(model), features, labels, cv=cv, scoring=metric.scorer())
+    with Progress(what, "folds", cv.get_n_splits(features, labels)) as progress:
+        scoring = progress.counted(metric.scorer())
+        # A fold that cannot be fitted stops with scikit-learn's own reason, at once.
+        scores = cross_val_score(
+            clone(model), features, labels, cv=cv, scoring=scoring, error_score="raise"
+        )
     return {"mean": float(np.mean(scores)), "sd": float(np.std(scores, ddof=1))}
 
 
@@ -112,7 +127,14 @@ def score(metric: Metric, y_true, predicted: Predictions) -> float:
     return float(metric.score(y_true, predicted.of(metric)))
 
 
-def bootstrap_scores(y_true, predicted: Predictions, metric: Metric, resamples: int, seed: int):
+def bootstrap_scores(
+    y_true,
+    predicted: Predictions,
+    metric: Metric,
+    resamples: int,
+    seed: int,
+    what: str = "bootstrap",
+):
     """``metric`` on each of ``resamples`` resamples of the test rows, drawn with replacement.
 
     The same seed draws the same rows, so the scores of two models pair up one to one: their
@@ -121,9 +143,11 @@ def bootstrap_scores(y_true, predicted: Predictions, metric: Metric, resamples: 
     y_true = np.asarray(y_true)
     rng = np.random.default_rng(seed)
     scores = np.empty(resamples)
-    for i in range(resamples):  # one resample at a time: memory stays one test set's size
-        rows = rng.integers(0, len(y_true), size=len(y_true))
-        scores[i] = score(metric, y_true[rows], predicted.take(rows))
+    with Progress(what, "resamples", resamples) as progress:
+        for i in range(resamples):  # one resample at a time: memory stays one test set's size
+            rows = rng.integers(0, len(y_true), size=len(y_true))
+            scores[i] = score(metric, y_true[rows], predicted.take(rows))
+            progress.step()
     return scores
 
 

@@ -12,11 +12,12 @@ import sys
 
 import yaml
 
+from .check import require
 from .decisions import load as load_decisions
 from .ledger import compare_table, ledger, record
 from .params import load_params
 from .paths import LEDGER, RUN, TRAIN, shown
-from .pipeline import build
+from .pipeline import build, refused_settings
 from .reading import features_and_target, read_table
 from .scoring import cross_validate, metric
 
@@ -53,6 +54,7 @@ def try_configuration(overrides: list[str]) -> dict:
     params = load_params()
     for item in overrides:
         apply_override(params, item)
+    require(params)  # the model's name and settings, with the overrides (kit/check.py)
     decisions, settings = load_decisions(), params["evaluate"]
     try:
         unfitted = build(params["train"], decisions.task, decisions.roles())
@@ -60,16 +62,18 @@ def try_configuration(overrides: list[str]) -> dict:
     except ValueError as problem:  # a model name or setting scikit-learn does not know
         raise SystemExit(f"try: {problem}") from None
     features, target = features_and_target(read_table(TRAIN), decisions.target)
-    cv = cross_validate(
-        unfitted,
-        features,
-        target,
-        decisions.task,
-        headline,
-        settings["cv_folds"],
-        settings["seed"],
-        decisions.split,
-    )
+    with refused_settings(params["train"], "try"):
+        cv = cross_validate(
+            unfitted,
+            features,
+            target,
+            decisions.task,
+            headline,
+            settings["cv_folds"],
+            settings["seed"],
+            decisions.split,
+            "try: cross-validation",
+        )
     return record("try", params, decisions.task, cv, headline.name)
 
 
