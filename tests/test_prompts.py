@@ -130,6 +130,19 @@ def test_a_bundled_dataset_asks_five_questions_and_lists_the_answers_it_chose(tm
     assert "5 questions for a bundled dataset" in (TEMPLATE / "README.md").read_text()
 
 
+def test_the_compute_note_says_dask_is_a_backend_of_the_one_prepare_stage(render):
+    """The closing message's line for compute states what a Dask study is: the same prepare
+    stage, reading its table through another backend (kit/table_dask.py)."""
+    pandas, dask = render(), render(compute="dask")
+    stage = "src/digits_practice_study/prepare.py"
+    lines = zip(pandas.read(stage).splitlines(), dask.read(stage).splitlines(), strict=True)
+    assert [(a, b) for a, b in lines if a != b] == [
+        ("from .kit.table import open_table", "from .kit.table_dask import open_table")
+    ]
+    note = local_extensions.NOT_ASKED["compute"]
+    assert "a backend of the same prepare stage" in note and "of its own" not in note
+
+
 def test_own_data_asks_at_most_eight_questions(tmp_path):
     table = penguins(tmp_path)
     local = type_at_prompts(
