@@ -226,20 +226,32 @@ def shown_path():
     return str(here) if relative.startswith("..") else f"./{Path(relative).as_posix()}"
 
 
-# What the learner runs next, inside the study, in order: the one list the closing message
-# prints (after `cd` into the study and any command the first commit still needs).
+# What the learner does next, inside the study, in order: the steps the closing message
+# numbers (after `cd` into the study and any command the first commit still needs), each
+# with its commands. The hypothesis comes first and is committed before the first study: the
+# first run scores the test set, and a hypothesis committed after that counts as written
+# after the results, for good (kit/provenance.py). Separate git lines work in every shell.
 NEXT_STEPS = [
-    (f"{RUN} study", "set up, then run data -> model -> write-up"),
-    (f"{RUN} test", "the study's own tests"),
-    (f"{RUN} help", "every command (where make is installed: make <command>)"),
+    (
+        'By hand, in your editor: write your hypothesis under "My hypothesis" in QUESTION.md',
+        [],
+    ),
+    (
+        "Commit it, so git shows it came before the results",
+        ["git add QUESTION.md", 'git commit -m "My hypothesis, before any results" -- QUESTION.md'],
+    ),
+    ("Set up, then run data -> model -> write-up", [f"{RUN} study"]),
+    ("Run the study's own tests", [f"{RUN} test"]),
+    ("Every command (where make is installed: make <command>)", [f"{RUN} help"]),
 ]
 # The answers the quick start chose without asking: (question, answer, how to change it).
 NOT_ASKED = RENDERED["not_asked"]
 
 
 def closing_message(where, notes, commit_commands):
-    """The message that ends the render. Every indented line is a command, and they run as
-    printed, top to bottom, from the folder where cookiecutter was run."""
+    """The message that ends the render. Its numbered steps are done in order; every line
+    indented under a step is a command, and the commands run as printed, top to bottom, from
+    the folder where cookiecutter was run. A step without commands is done by hand."""
     lines = [f"Your study is ready in {where}", ""]
     for note in notes:
         lines += [note, ""]
@@ -251,13 +263,16 @@ def closing_message(where, notes, commit_commands):
         for key, value, how in NOT_ASKED:
             lines.append(f"  - {key} = {value or '(empty)'}: {how}")
         lines.append("")
-    lines.append("Next, from here:")
-    commands = [(f"cd {shlex.quote(where)}", ""), *((c, "") for c in commit_commands)]
-    commands += NEXT_STEPS
-    width = max(len(command) for command, _ in NEXT_STEPS)
-    for command, why in commands:
-        lines.append(f"    {command:<{width}}    # {why}" if why else f"    {command}")
-    lines += ["", "Start by writing your hypothesis in QUESTION.md, before you look at results."]
+    steps = [("Go into the study", [f"cd {shlex.quote(where)}"])]
+    if commit_commands:
+        steps.append(
+            ("Tell git who you are (type your own), and make the first commit", commit_commands)
+        )
+    steps += NEXT_STEPS
+    lines.append("Next, step by step, from here:")
+    for number, (what, commands) in enumerate(steps, 1):
+        lines.append(f"  {number}. {what}{':' if commands else '.'}")
+        lines += [f"       {command}" for command in commands]
     return "\n".join(lines)
 
 

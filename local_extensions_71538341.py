@@ -487,7 +487,8 @@ NOT_ASKED = {
     "env_manager": "pip and conda need files of their own: choose them when making a study",
     "dvc_remote": "where `run.py push` copies the data; docs/data.md shows how to change it",
     "dvc_remote_url": "the remote's address, in .dvc/config",
-    "compute": "dask needs a prepare stage of its own: choose it when making a study",
+    "compute": "dask reads a table larger than memory in partitions (a backend of the same "
+    "prepare stage): choose it when making a study",
     "github_repo": "the README's badges and Binder and Colab links need it: give it when "
     "making a study",
 }
