@@ -44,6 +44,7 @@ def prepare(table, params: dict, asked: str = "") -> decisions.Decisions:
     decided = table.complete(roles.decide(sample, params, table.rules))
     guards.assert_target_not_a_feature(sample[decided.feature_names()], sample[decided.target])
     plan = split.choose(decided, settings, asked)
+    decided = roles.without_group_feature(decided, plan)  # the groups' values: no feature
     # 3. The usable rows, each by a few keys: its target, a fingerprint of its features.
     with Progress("prepare: reading each row's keys"):
         keys = table.keys(decided, plan, params)

@@ -6,17 +6,19 @@ one git command that commits them all.
 Every file is listed, not only the results: a commit of the results without QUESTION.md (or
 params.yaml, or your code) would record results that nothing in git explains. Then, when
 it applies, the notes: the placeholder question, and data that no one else can reach yet.
+While QUESTION.md still holds the template's prompt and no results are committed, it asks
+for the hypothesis first (kit/preregister.py) instead of the command that commits them.
 """
 
 from __future__ import annotations
 
-import os
 import shlex
 import subprocess
 import sys
 
 from .params import read_params
-from .paths import QUESTION, ROOT, WRITEUP, shown
+from .paths import AND, QUESTION, ROOT, WRITEUP, shown
+from .preregister import hypothesis_first
 from .sharing import after_study_note
 
 # A study made from your own data starts with this question (local_extensions.py).
@@ -56,18 +58,19 @@ def last_lines(root=ROOT) -> list[str]:
     if note:
         lines.append(note)
     changed = changed_files(root)
+    first = hypothesis_first(root)  # what to do before committing results, if anything
     done = f"Done: {shown(WRITEUP)}."
     if changed is None:
         lines.append(f"{done} (Not a git repository: git init, then commit the study.)")
     elif not changed:
         lines.append(f"{done} Nothing changed since your last commit.")
+    elif first is not None:  # results before a hypothesis would spoil it for good
+        lines.append(f"{done} Changed: {' '.join(changed)} - {first}")
     else:
         add = " ".join(shlex.quote(path) for path in changed)
-        # Windows PowerShell 5 runs one command after another with ; (it has no &&)
-        then = "; git commit" if os.name == "nt" else " && git commit"
         lines.append(
             f"{done} Changed: {' '.join(changed)} - commit them: "
-            f"git add {add}{then} -m 'Run the study'"
+            f"git add {add}{AND}git commit -m 'Run the study'"
         )
     return lines
 

@@ -175,6 +175,9 @@ class Entity(Record):
     entities: int  # distinct values
     rows_per_entity: float  # on average
     reason: str
+    # False when only the table's shape suggests it (a setting crossed with another looks
+    # the same): the split asks the learner instead of guessing, and it stays a feature.
+    sure: bool = True
 
 
 class TimeOrder(Record):

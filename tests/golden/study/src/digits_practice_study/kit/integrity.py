@@ -4,8 +4,8 @@ a new version is taken only when you say so.
     python -m <package>.kit.integrity check
     python -m <package>.kit.integrity accept
 
-(``check``: run.py study, run.py try and run.py report run it before dvc repro; ``accept``: make
-accept-data.)
+(``check``: run.py study, run.py try and run.py report run it before dvc repro; ``accept``:
+run.py accept-data.)
 
 Your own data file is tracked by DVC: ``data/raw/<file>.dvc`` holds its hash and size, and
 git keeps that record. Left alone, ``dvc repro`` re-records a changed file without a word
@@ -254,7 +254,7 @@ def accept(root: Path = ROOT) -> int:
         return 1
     subprocess.run(["git", "add", shown(RAW_RECORD)], cwd=root, check=False)
     print(
-        f"accept-data: the new version is recorded ({shown(RAW_RECORD)}, staged). Run make "
+        f"accept-data: the new version is recorded ({shown(RAW_RECORD)}, staged). Run {RUN} "
         "study, then commit the record with the results it lists."
     )
     return 0

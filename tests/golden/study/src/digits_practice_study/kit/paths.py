@@ -43,6 +43,9 @@ LEDGER = REPORTS / "ledger.csv"
 # How a command of the study is typed in this computer's terminal: run.py runs every one,
 # on any OS (`python3 run.py study`; in Windows' PowerShell, `py run.py study`).
 RUN = "py run.py" if os.name == "nt" else "python3 run.py"
+# Two commands on one line, the second after the first: Windows PowerShell 5 has no &&, it
+# runs one after the other with ;.
+AND = "; " if os.name == "nt" else " && "
 
 
 def shown(path: Path | str) -> str:

@@ -9,7 +9,10 @@ results. So before the test set is scored for the first time, the evaluate stage
 - QUESTION.md still holds the template's prompt: it warns, and goes on (a fresh study runs
   end to end, so you can see how it works before you write anything).
 
-After the first look (reports/ledger.csv has one), nothing here stops a run.
+After the first look (reports/ledger.csv has one), nothing here stops a run. And while
+QUESTION.md still holds the prompt and no results are committed, ``run.py study``'s last
+line asks for the hypothesis and its commit instead of the command that commits the results
+(``hypothesis_first``, kit/changes.py).
 """
 
 from __future__ import annotations
@@ -18,11 +21,12 @@ import subprocess
 
 from .claims import answered
 from .files import git
-from .paths import QUESTION, ROOT, RUN, shown
+from .paths import AND, METRICS, QUESTION, ROOT, RUN, shown
 
-# It commits QUESTION.md alone (`-- QUESTION.md`), whatever else is staged.
+# It commits QUESTION.md alone (`-- QUESTION.md`), whatever else is staged. The same words as
+# the render's closing message and the README's first steps.
 COMMIT_QUESTION = (
-    f"git add {shown(QUESTION)} && git commit -m 'My hypothesis, before any results' "
+    f'git add {shown(QUESTION)}{AND}git commit -m "My hypothesis, before any results" '
     f"-- {shown(QUESTION)}"
 )
 
@@ -34,6 +38,31 @@ def uncommitted(path, root=ROOT) -> bool | None:
         return bool(git("status", "--porcelain", "--", shown(path), root=root))
     except (OSError, subprocess.CalledProcessError):
         return None
+
+
+def results_committed(root=ROOT) -> bool:
+    """Whether test results (reports/metrics.json) were ever committed: from then on, git
+    has settled whether the hypothesis came first (kit/provenance.py)."""
+    try:
+        return bool(git("log", "-1", "--format=%H", "--", shown(METRICS), root=root))
+    except (OSError, subprocess.CalledProcessError):
+        return False
+
+
+def hypothesis_first(root=ROOT) -> str | None:
+    """What to do before committing results, when QUESTION.md still holds the template's
+    prompt and no results are committed yet: results committed first would make any
+    hypothesis "written after the results" for good. None otherwise."""
+    question = root / QUESTION.relative_to(ROOT)
+    text = question.read_text(encoding="utf-8") if question.exists() else ""
+    if answered(text, "My hypothesis") or results_committed(root):
+        return None
+    return (
+        "not to commit yet: QUESTION.md still holds the template's prompt, and results "
+        "committed before your hypothesis would count it as written after them. Write your "
+        f'hypothesis under "My hypothesis" in QUESTION.md, commit it: {COMMIT_QUESTION}; '
+        f"then {RUN} study again ends with the command that commits the results."
+    )
 
 
 def before_first_look(rows: list[dict], root=ROOT) -> str | None:
@@ -48,9 +77,9 @@ def before_first_look(rows: list[dict], root=ROOT) -> str | None:
         return (
             "evaluate: note: QUESTION.md's hypothesis is still the template's prompt, and the "
             "test set is scored now, for the first time: a hypothesis written after this is "
-            f"not pre-registered (the write-up and {RUN} review will say so). A fresh study runs "
-            "anyway, to show how it works; in a study you mean, write the hypothesis and "
-            f"commit it before its first {RUN} study: {COMMIT_QUESTION}"
+            "written knowing the results. A fresh study runs anyway, to show how it works; in "
+            "a study you mean, write the hypothesis and commit it before its first "
+            f"{RUN} study: {COMMIT_QUESTION}"
         )
     if pending is None:
         return (

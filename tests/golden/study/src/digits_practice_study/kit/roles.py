@@ -14,7 +14,18 @@ import warnings
 
 import pandas as pd
 
-from .decisions import Column, Entity, Role, TableDecisions, Task, TimeKind, TimeOrder
+from .decisions import (
+    FEATURE_ROLES,
+    Column,
+    Entity,
+    Role,
+    Split,
+    SplitKind,
+    TableDecisions,
+    Task,
+    TimeKind,
+    TimeOrder,
+)
 from .split import DATE_NUMBER_FORMATS, time_key
 
 # Names that say "identifier": id, idno, user_id, passenger.id, PassengerId, rownames,
@@ -48,6 +59,32 @@ EARLIEST_YEAR, LATEST_YEAR = 1000, 2200
 # MIN_ENTITIES values, most of them on two rows or more. With a time column, each entity is
 # seen once per moment; time counts here when it has at most PANEL_MAX_PERIODS moments.
 MIN_ENTITIES, PANEL_MAX_PERIODS, PANEL_UNIQUE = 5, 200, 0.95
+# Without a time or an identifier's name, a column is read as entities (a person, a plant
+# seen again) only with at least MANY_ENTITIES values of at most A_FEW_ROWS rows each on
+# average: fewer values are a category (island, species, eight field sites), and larger
+# groups are a category of a cross-section (a state, with a hundred customers each).
+MANY_ENTITIES, A_FEW_ROWS = 10, 30
+# Words of a column name that say "a thing observed again": a person, a place, an
+# organisation, an animal or a plant (Subject, patient_code, Firms, CountryName).
+ENTITY_WORD = re.compile(
+    r"companies|countries|(subject|subj|patient|participant|person|individual|student|pupil|"
+    r"school|firm|company|country|state|household|customer|user|player|team|animal|plant|"
+    r"site|tree|respondent)s?"
+)
+# Words that say "when, within one entity": the day of a study, the visit, the wave, the age
+# at measurement, a year. Such a column repeats across entities, but it is no entity itself.
+TIME_INDEX_WORD = re.compile(
+    r"(day|time|week|visit|wave|age|period|occasion|session|trial|round|hour|minute|year|"
+    r"month|quarter|date|decade|season)s?"
+)
+# A column named like an entity counts when its values hold about as many rows each (a
+# design: every patient seen 3-6 times), not the few large and many small groups of a
+# category: at most this spread (standard deviation / mean of the rows per value).
+ENTITY_ROWS_SPREAD = 0.5
+# Repeated measures without a time column: each (entity, companion) pair is on one row, and
+# the pairs fill at least this share of every combination (18 subjects x 10 days: 180 rows).
+# By chance, unique pairs that fill the grid do not happen; a design makes them.
+GRID_FILL = 0.5
 # Free text becomes features as words (TF-IDF) when no other column can be learned from.
 TEXT_USED = (
     "free text ({distinct} different values, {words:.0f} words on average): its words become "
@@ -170,12 +207,56 @@ def find_time(frame: pd.DataFrame, columns: list[Column]) -> TimeOrder | None:
     )
 
 
-def entity_evidence(frame: pd.DataFrame, name: str, time: TimeOrder | None) -> str | None:
-    """Why column ``name`` repeats like an entity (a person, a firm), or None.
+def named_as(name: str, word: re.Pattern) -> bool:
+    """Whether a word of column name ``name`` is a ``word``: PatientCode is patient and
+    code, n_visits is n and visits."""
+    words = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", str(name))
+    return any(word.fullmatch(found.lower()) for found in words)
+
+
+def companion_of(frame: pd.DataFrame, name: str, others: list[str]) -> str | None:
+    """A column that, with ``name``, tells the rows apart the way repeated measures do: each
+    (``name``, companion) pair is on one row and the pairs fill most of their grid (GRID_FILL),
+    like Subject and Days. None when no column of ``others`` does."""
+    entities = frame[name].nunique()
+    for other in others:
+        values = frame[other].nunique()
+        if values < 2 or values * 2 > len(frame):
+            continue  # constant, or nearly one value per row: no repeated measure
+        pairs = frame[[name, other]].dropna()
+        # Unique pairs need a grid at least as large as the rows; filling it needs it small.
+        if not len(pairs) <= entities * values <= len(pairs) / GRID_FILL:
+            continue
+        if pairs.duplicated().mean() <= 1 - PANEL_UNIQUE:
+            return other
+    return None
+
+
+def in_blocks(values: pd.Series) -> bool:
+    """Whether each value's rows come in one block, as when the table is sorted by it."""
+    present = values.dropna()
+    return int((present != present.shift()).sum()) == present.nunique()
+
+
+def entity_evidence(
+    frame: pd.DataFrame, name: str, time: TimeOrder | None, companions: list[str] = ()
+) -> tuple[str, bool] | None:
+    """Why column ``name`` repeats like an entity (a person, a firm), and whether that is
+    sure; None when it does not.
 
     Its values must repeat (at least MIN_ENTITIES of them, most on two rows or more) while
-    other columns vary within each; and either its name says identifier, or the table has a
-    time and each value is seen once per moment, at several moments (a panel).
+    other columns vary within each; and one of these holds:
+
+    - the table has a time and each value is seen once per moment, at several moments (a
+      panel);
+    - its name says identifier (person_id);
+    - its name says entity (Subject, patient), with MANY_ENTITIES values or more, each on
+      about as many rows;
+    - a column of ``companions`` tells its rows apart (Subject and Days: each pair on one
+      row), and its own name is not a time within an entity (Days, visit, age). Sure when
+      the companion is named like such a time; not when the column is a number within each
+      companion value (plot 1-36 at each site, the table sorted by site); otherwise only
+      possible: a setting crossed with another (dose and type) looks the same.
     """
     values = frame[name]
     counts = values.value_counts()
@@ -185,7 +266,7 @@ def entity_evidence(frame: pd.DataFrame, name: str, time: TimeOrder | None) -> s
     if pd.api.types.is_float_dtype(values) and not whole_numbers(values.dropna()):
         return None  # measurements with decimals, not labels
     each = f"{entities} values, {rows / entities:.1f} rows each on average"
-    why = None
+    why, sure = None, True
     if time is not None and name not in time.columns and time.periods <= PANEL_MAX_PERIODS:
         moments = pd.util.hash_pandas_object(frame[time.columns], index=False)
         pairs = pd.DataFrame({"entity": values.to_numpy(), "moment": moments.to_numpy()})
@@ -196,19 +277,36 @@ def entity_evidence(frame: pd.DataFrame, name: str, time: TimeOrder | None) -> s
             why = f"repeats like an entity seen over time ({each}, once per {over})"
     if why is None and (ID_NAME.search(name) or ID_CAMEL.search(name)):
         why = f"named like an identifier and repeats like an entity ({each})"
+    many = entities >= MANY_ENTITIES and rows <= A_FEW_ROWS * entities
+    even = counts.std(ddof=0) <= ENTITY_ROWS_SPREAD * counts.mean()
+    if why is None and many and even and named_as(name, ENTITY_WORD):
+        why = f"named like an entity (a person, a place, a firm) and repeats like one ({each})"
+    if why is None and many and not named_as(name, TIME_INDEX_WORD):
+        companion = companion_of(frame, name, [c for c in companions if c != name])
+        if companion is None:
+            return None
+        measured = f"{each}, each once per `{companion}` value"
+        if named_as(companion, TIME_INDEX_WORD):
+            why = f"repeats like an entity measured over time ({measured})"
+        elif in_blocks(frame[companion]) and not in_blocks(values):
+            return None  # a number within each companion value: plot 1-36 at each site
+        else:
+            why, sure = f"may repeat like an entity measured again ({measured})", False
     others = [c for c in frame.columns if c != name]
     if why is None or not others:
         return None
     varying = frame.groupby(values, sort=False)[others].nunique().max(axis=1)
     if (varying > 1).mean() < 0.5:
         return None  # most values hold copies of the same row: said as identical rows
-    return why
+    return why, sure
 
 
 def find_entities(frame: pd.DataFrame, columns: list[Column], time) -> list[Entity]:
     """Columns whose values repeat the way a person or a firm is seen again (kit/split.py
     keeps each one's rows on one side of the split)."""
     found = []
+    # What a repeated measure can be taken at: any column but the target (Days, a dose).
+    companions = [c.name for c in columns if c.role not in (Role.TARGET, Role.CONSTANT)]
     for column in columns:
         if column.role in (Role.TARGET, Role.CONSTANT, Role.EXCLUDED, Role.TEXT):
             continue
@@ -216,8 +314,9 @@ def find_entities(frame: pd.DataFrame, columns: list[Column], time) -> list[Enti
             continue
         if column.time_kind is not None:
             continue
-        why = entity_evidence(frame, column.name, time)
-        if why:
+        evidence = entity_evidence(frame, column.name, time, companions)
+        if evidence:
+            why, sure = evidence
             counts = frame[column.name].value_counts()
             found.append(
                 Entity(
@@ -225,6 +324,7 @@ def find_entities(frame: pd.DataFrame, columns: list[Column], time) -> list[Enti
                     entities=len(counts),
                     rows_per_entity=round(float(counts.mean()), 1),
                     reason=why,
+                    sure=sure,
                 )
             )
     return found
@@ -273,8 +373,9 @@ def describe_columns(frame: pd.DataFrame, data: dict, rules: dict | None = None)
 
 def settle_roles(frame: pd.DataFrame, columns: list[Column], entities: list[Entity]):
     """Roles that depend on the other columns: an entity's column is no feature (the split
-    keeps its rows together), and free text is used only when nothing else can be."""
-    grouped = {e.column: e for e in entities}
+    keeps its rows together; one that only may be an entity waits for the learner's choice,
+    ``without_group_feature``), and free text is used only when nothing else can be."""
+    grouped = {e.column: e for e in entities if e.sure}
     settled = []
     for column in columns:
         if column.name in grouped and not column.set_in_params:
@@ -303,6 +404,27 @@ def settle_roles(frame: pd.DataFrame, columns: list[Column], entities: list[Enti
             )
         final.append(column)
     return final
+
+
+def without_group_feature(decided: TableDecisions, plan: Split) -> TableDecisions:
+    """``decided`` with the column a group split groups by out of the features: its values
+    in the test rows are ones the model has never seen. A role set in data.columns stays."""
+    if SplitKind(plan.kind) is not SplitKind.GROUP:
+        return decided
+    columns = []
+    for column in decided.columns:
+        grouped = column.name == plan.column and column.role in FEATURE_ROLES
+        if grouped and not column.set_in_params:
+            column = column.model_copy(
+                update={
+                    "role": Role.IDENTIFIER,
+                    "reason": "the split keeps each value's rows on one side "
+                    "(prepare.group_column): not a feature, as the test rows hold values the "
+                    "model has not seen",
+                }
+            )
+        columns.append(column)
+    return decided.model_copy(update={"columns": columns})
 
 
 def infer_task(target: pd.Series) -> tuple[Task, str]:

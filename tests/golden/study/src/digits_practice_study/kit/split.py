@@ -140,7 +140,8 @@ def time_plan(decided: TableDecisions, column: str, set_in_params: bool, reason:
 def choose(decided: TableDecisions, settings: dict, question: str = "") -> Split:
     """The kind of split (not yet made): prepare.split as set, or for ``auto`` a group split
     on the one column that repeats like an entity, a time split when the question asks about
-    the future and the table has a time, and rows at random otherwise."""
+    the future and the table has a time, and rows at random otherwise. Two entities, or a
+    column that only may be one, stop with the settings to choose from."""
     kind = settings["split"]
     if kind == "time" or (kind == "auto" and settings["time_column"]):
         return time_plan(decided, settings["time_column"], kind == "time", "prepare.time_column")
@@ -154,7 +155,7 @@ def choose(decided: TableDecisions, settings: dict, question: str = "") -> Split
         )
     if kind == "random":
         return Split(kind=SplitKind.RANDOM, identical=Identical.NONE)
-    entities = decided.entities
+    entities = [e for e in decided.entities if e.sure]
     if len(entities) > 1:
         listed = " and ".join(
             f"`{e.column}` ({e.entities} values, about {e.rows_per_entity:g} rows each)"
@@ -176,6 +177,18 @@ def choose(decided: TableDecisions, settings: dict, question: str = "") -> Split
             set_in_params=False,
             reason=f"`{entity.column}` {entity.reason}; prepare.split: auto (random splits rows "
             "one by one)",
+        )
+    # Only the table's shape says so (Subject x Condition looks like Dose x Type): ask.
+    maybe = [e for e in decided.entities if not e.sure]
+    if maybe:
+        listed = "; ".join(f"`{e.column}` {e.reason}" for e in maybe)
+        raise DataProblem(
+            f"rows may repeat an entity (one person, animal or thing measured again): "
+            f"{listed}. A random split would put rows of the same one in training and test; "
+            "but a setting crossed with another (each dose with each type) looks the same. "
+            "Choose in params.yaml: prepare.split: group with prepare.group_column: "
+            f"{maybe[0].column} if its rows belong to one thing seen again (then it is no "
+            "feature), or prepare.split: random if they do not (it stays a feature)"
         )
     words = about_the_future(question)
     if decided.time and words:

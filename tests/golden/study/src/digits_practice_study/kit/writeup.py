@@ -186,15 +186,16 @@ def entity_sentences(decisions: Decisions) -> list[str]:
     """Whether the rows of one entity (a person seen every year) could be on both sides."""
     split, lines = decisions.split, []
     for entity in decisions.entities:
+        repeats = "repeats" if entity.sure else "may repeat"  # sure: see kit/roles.py
         if split.kind is SplitKind.GROUP and split.column == entity.column:
             lines.append(
-                f"- `{entity.column}` repeats like an entity ({entity.entities} values): all "
+                f"- `{entity.column}` {repeats} like an entity ({entity.entities} values): all "
                 "rows of each are on one side of the split, and each cross-validation fold "
                 "keeps them together, so the model is tested on ones it has not seen."
             )
         else:
             lines.append(
-                f"- `{entity.column}` repeats like an entity ({entity.entities} values), and "
+                f"- `{entity.column}` {repeats} like an entity ({entity.entities} values), and "
                 "rows of the same one are in both the training and the test set: the score is "
                 "on ones the model has already seen. To test on new ones, set "
                 f"`prepare.split: group` and `prepare.group_column: {entity.column}`."
