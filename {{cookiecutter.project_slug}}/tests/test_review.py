@@ -71,3 +71,12 @@ def test_the_test_set_scored_twice_fails(folder):
 def test_the_data_licence_must_be_stated(folder, line, status):
     (folder / "data" / "README.md").write_text(f"# Data\n\n{line}\n", encoding="utf-8")
     assert run("licence", folder).status is status
+
+
+def test_a_decisions_file_of_an_older_version_fails_the_checks_that_read_it(folder):
+    """data/decisions.json is read through its typed records (kit/decisions.py): one an
+    older version wrote is named, never read as it comes."""
+    old = {"task": "classification", "single_features": {"alone": {}}}
+    (folder / "data" / "decisions.json").write_text(json.dumps(old), encoding="utf-8")
+    result = run("features", folder)
+    assert result.status is Status.FAILED and "older version" in result.evidence

@@ -25,7 +25,8 @@ from pathlib import Path
 import yaml
 
 from .claims import check_claims, sections, unanswered
-from .decisions import Choice
+from .decisions import Choice, Decisions, DecisionsProblem
+from .decisions import load as load_decisions
 from .files import markdown_table
 from .ledger import configuration, ledger
 from .paths import DATA_SUMMARY, DECISIONS, ENVIRONMENT, LEDGER, METRICS, ROOT, RUN
@@ -67,9 +68,10 @@ class Study:
         return json.loads(read(self.path(METRICS))) if self.path(METRICS).exists() else None
 
     @cached_property
-    def decisions(self) -> dict | None:
-        found = self.path(DECISIONS)
-        return json.loads(read(found)) if found.exists() else None
+    def decisions(self) -> Decisions:
+        """data/decisions.json as its typed records (kit/decisions.py): FileNotFoundError
+        while it is missing, DecisionsProblem when an older version wrote it."""
+        return load_decisions(self.path(DECISIONS))
 
     @cached_property
     def rows(self) -> list[dict]:
@@ -244,6 +246,21 @@ def needs_results(check: Callable[[Study], Result]) -> Callable[[Study], Result]
     return run
 
 
+def needs_decisions(check: Callable[[Study], Result]) -> Callable[[Study], Result]:
+    """A check of what prepare decided fails, saying why, until data/decisions.json is there
+    and is what this version of the study writes."""
+
+    def run(study: Study) -> Result:
+        try:
+            study.decisions
+        except (FileNotFoundError, DecisionsProblem) as problem:
+            return Result(Status.FAILED, str(problem))
+        return check(study)
+
+    run.__name__, run.__doc__ = check.__name__, check.__doc__
+    return run
+
+
 @automated("4c", PREP, "Every transformation from raw data")
 @needs_results
 def leakage_guards(study: Study) -> Result:
@@ -281,11 +298,11 @@ def evaluation_method(study: Study) -> Result:
 
 @automated("5d", MODEL, "How the reported model was selected", "chosen by cross-validation")
 @needs_results
+@needs_decisions
 def chosen_by_cross_validation(study: Study) -> Result:
     """The final configuration was among the tries scored by cross-validation."""
     params = yaml.safe_load(study.files["params.yaml"])
-    task = study.decisions["task"] if study.decisions else "classification"
-    final = configuration(params["train"], task)
+    final = configuration(params["train"], study.decisions.task)
     if final in {row["configuration"] for row in study.tries}:
         return Result(Status.PASSED, f"{final} was tried by cross-validation before it was chosen")
     return Result(Status.HUMAN, f"{final} is not among the tries: say how it was chosen")
@@ -413,12 +430,10 @@ RULES.append(
 
 
 @automated("features", RULE, "none gives the answer away", rule=True)
+@needs_decisions
 def strong_features(study: Study) -> Result:
     """No feature alone reaches nearly what all features reach (or a human judges it)."""
-    if study.decisions is None:
-        return Result(Status.FAILED, f"no data/decisions.json yet: run {RUN} study")
-    alone = study.decisions.get("single_features", {}).get("alone", {})
-    strong = [name for name, s in alone.items() if s["close_to_all"]]
+    strong = list(study.decisions.single_features.close_to_all())
     if strong:
         return Result(
             Status.HUMAN,
