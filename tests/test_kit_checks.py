@@ -460,6 +460,10 @@ BAD_PARAMS = {
         ("  random_forest:", "  random_forrest:"),
         ["train.random_forrest: not a model in MODELS"],
     ),
+    "a time split without its column": (
+        ("  split: auto", "  split: time"),
+        ["- prepare.split: time needs the column's name in time_column"],
+    ),
 }
 
 

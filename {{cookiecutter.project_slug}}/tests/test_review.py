@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from {{ cookiecutter.module_name }}.kit import review
+from {{ cookiecutter.module_name }}.kit import provenance, review
 from {{ cookiecutter.module_name }}.kit.ledger import LEDGER_COLUMNS
 from {{ cookiecutter.module_name }}.kit.review import Status, Study
 
@@ -80,3 +80,11 @@ def test_a_decisions_file_of_an_older_version_fails_the_checks_that_read_it(fold
     (folder / "data" / "decisions.json").write_text(json.dumps(old), encoding="utf-8")
     result = run("features", folder)
     assert result.status is Status.FAILED and "older version" in result.evidence
+
+
+def test_provenance_gives_what_it_found_as_a_state_beside_its_words(folder):
+    """The review decides from these states, never from the words shown to people."""
+    code = provenance.git_commit(folder)  # not a git repository
+    assert code.state is provenance.CodeState.UNKNOWN and str(code) == code.text
+    data = provenance.data_hash(folder)  # no dvc.lock, no .dvc record
+    assert data.md5 is None and str(data) == "not yet recorded by DVC"

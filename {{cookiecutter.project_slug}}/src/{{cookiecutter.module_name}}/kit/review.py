@@ -30,7 +30,7 @@ from .decisions import load as load_decisions
 from .files import markdown_table
 from .ledger import configuration, ledger
 from .paths import DATA_SUMMARY, DECISIONS, ENVIRONMENT, LEDGER, METRICS, ROOT, RUN
-from .provenance import Timing, data_hash, git_commit, preregistration
+from .provenance import CodeState, Timing, data_hash, git_commit, preregistration
 
 
 class Status(Choice):
@@ -173,14 +173,14 @@ answered_in("1c", GOALS, "Why machine learning", "WRITEUP.md", GOALS)
 def data_version(study: Study) -> Result:
     """DVC recorded the raw data's hash (dvc.lock, or the raw file's .dvc record)."""
     found = data_hash(root=study.root)
-    return Result(Status.PASSED if found.startswith("md5:") else Status.FAILED, f"raw data {found}")
+    return Result(Status.PASSED if found.md5 else Status.FAILED, f"raw data {found}")
 
 
 @automated("2b", REPRO, "Code, uniquely identified")
 def code_version(study: Study) -> Result:
     """The code is committed: the write-up names a commit with no changes beside it."""
     commit = git_commit(study.root)
-    ok = "uncommitted" not in commit and "unknown" not in commit
+    ok = commit.state is CodeState.COMMITTED
     return Result(Status.PASSED if ok else Status.FAILED, f"git commit {commit}")
 
 
