@@ -28,8 +28,19 @@ from .claims import check_claims, sections, unanswered
 from .decisions import Choice, Decisions, DecisionsProblem
 from .decisions import load as load_decisions
 from .files import markdown_table
+from .guards import run_by_evaluate
 from .ledger import configuration, ledger
-from .paths import DATA_SUMMARY, DECISIONS, ENVIRONMENT, LEDGER, METRICS, ROOT, RUN
+from .paths import (
+    DATA_SUMMARY,
+    DECISIONS,
+    ENVIRONMENT,
+    LEAKAGE_TESTS,
+    LEDGER,
+    METRICS,
+    ROOT,
+    RUN,
+    shown,
+)
 from .provenance import CodeState, Timing, data_hash, git_commit, preregistration
 
 
@@ -108,6 +119,9 @@ class Check:
     title: str
     home: str  # where the answer lives, as docs/review.md shows it
     run: Callable[[Study], Result]
+    # Passed or failed by the study itself; False: a section of a file or a reviewer's
+    # question, which a human judges.
+    automated: bool = True
 
 
 REFORMS: list[Check] = []
@@ -137,7 +151,7 @@ def answered_in(number: str, module: str, title: str, file: str, heading: str) -
             return Result(Status.FAILED, f"{file}, '{heading}': the prompt is still unanswered")
         return Result(Status.HUMAN, f"{file}, '{heading}' is answered: does the answer hold?")
 
-    REFORMS.append(Check(number, module, title, f"`{file}`, {heading}", run))
+    REFORMS.append(Check(number, module, title, f"`{file}`, {heading}", run, automated=False))
 
 
 def asked_of_reviewer(number: str, module: str, title: str, question: str) -> None:
@@ -146,7 +160,8 @@ def asked_of_reviewer(number: str, module: str, title: str, question: str) -> No
     def run(study: Study) -> Result:
         return Result(Status.HUMAN, f"REVIEW.md: {question}")
 
-    REFORMS.append(Check(number, module, title, f"reviewer question ({question})", run))
+    home = f"reviewer question ({question})"
+    REFORMS.append(Check(number, module, title, home, run, automated=False))
 
 
 GOALS, REPRO, DATA, PREP = (
@@ -252,7 +267,7 @@ def needs_decisions(check: Callable[[Study], Result]) -> Callable[[Study], Resul
 
     def run(study: Study) -> Result:
         try:
-            study.decisions
+            _ = study.decisions  # read and checked here: a missing or older file fails
         except (FileNotFoundError, DecisionsProblem) as problem:
             return Result(Status.FAILED, str(problem))
         return check(study)
@@ -263,11 +278,25 @@ def needs_decisions(check: Callable[[Study], Result]) -> Callable[[Study], Resul
 
 @automated("4c", PREP, "Every transformation from raw data")
 @needs_results
+@needs_decisions
 def leakage_guards(study: Study) -> Result:
-    """Preprocessing sits inside the model pipeline and the leakage guards passed."""
-    return Result(
-        Status.PASSED, "preprocessing sits in the model pipeline; the guards ran and passed"
-    )
+    """The leakage guards are tested (tests/test_leakage_guards.py), and evaluate recorded in
+    reports/metrics.json that each guard the split needs ran and passed (kit/guards.py):
+    preprocessing inside the model pipeline, and no row in both the training and test rows
+    when the split keeps copies apart."""
+    if not study.path(LEAKAGE_TESTS).exists():
+        return Result(Status.FAILED, f"{shown(LEAKAGE_TESTS)} is missing: the guards are untested")
+    recorded = study.metrics.get("leakage_guards", [])
+    needed = run_by_evaluate(study.decisions.split)
+    missing = [guard.value for guard in needed if guard.value not in recorded]
+    if missing:
+        return Result(
+            Status.FAILED,
+            f"reports/metrics.json does not record these guards: {'; '.join(missing)}. "
+            f"Run {RUN} study",
+        )
+    ran = "; ".join(guard.value for guard in needed)
+    return Result(Status.PASSED, f"evaluate's guards passed ({ran}); {shown(LEAKAGE_TESTS)}")
 
 
 @automated("5a", MODEL, "Every model trained")
@@ -291,6 +320,8 @@ answered_in("5b", MODEL, "Why this model type", "WRITEUP.md", MODEL)
 def evaluation_method(study: Study) -> Result:
     """Cross-validation on the training rows, then one score on the held-out test rows."""
     m = study.metrics
+    if "cv" not in m.get("model", {}) or not m.get("n_test"):
+        return Result(Status.FAILED, "reports/metrics.json has no cross-validation or no test rows")
     return Result(
         Status.PASSED, f"cross-validation on {m['n_train']} rows, test on {m['n_test']} rows"
     )
@@ -315,8 +346,10 @@ asked_of_reviewer("5e", MODEL, "Hyperparameter tuning", "settings chosen on trai
 @needs_results
 def baseline(study: Study) -> Result:
     """A baseline that ignores the features was scored the same way as the model."""
-    cv = study.metrics["baseline"]["cv"]["mean"]
-    return Result(Status.PASSED, f"baseline scored alike: {cv:.3f} (CV)")
+    scored = study.metrics.get("baseline", {})
+    if "cv" not in scored or "test" not in scored:
+        return Result(Status.FAILED, "reports/metrics.json has no baseline scored like the model")
+    return Result(Status.PASSED, f"baseline scored alike: {scored['cv']['mean']:.3f} (CV)")
 
 
 automated("6a", LEAK, "Preprocessing and modelling use training data only")(leakage_guards)
@@ -329,7 +362,10 @@ answered_in("7a", METRIC, "Metrics, and why they suit the task", "WRITEUP.md", M
 @needs_results
 def uncertainty(study: Study) -> Result:
     """The write-up gives the cross-validation spread and an interval on the test rows."""
-    method = study.metrics["model"]["test_ci"].get("method", "bootstrap")
+    model = study.metrics.get("model", {})
+    if "sd" not in model.get("cv", {}) or "test_ci" not in model:
+        return Result(Status.FAILED, "reports/metrics.json has no CV spread or no interval")
+    method = model["test_ci"].get("method", "bootstrap")
     return Result(Status.PASSED, f"CV spread and a {method} interval on the test rows")
 
 
