@@ -296,7 +296,8 @@ def leakage_guards(study: Study) -> Result:
             f"Run {RUN} study",
         )
     ran = "; ".join(guard.value for guard in needed)
-    return Result(Status.PASSED, f"evaluate's guards passed ({ran}); {shown(LEAKAGE_TESTS)}")
+    tested = shown(LEAKAGE_TESTS)
+    return Result(Status.PASSED, f"evaluate's guards passed: {ran}; tested in {tested}")
 
 
 @automated("5a", MODEL, "Every model trained")
