@@ -16,7 +16,10 @@ import pytest
 from conftest import prepare_in_memory, with_data
 
 from {{ cookiecutter.module_name }}.kit import guards, paths, provenance, review
-from {{ cookiecutter.module_name }}.kit.ledger import LEDGER_COLUMNS, configuration
+from {{ cookiecutter.module_name }}.kit.ledger import (
+    LEDGER_COLUMNS,
+    configuration,
+)
 from {{ cookiecutter.module_name }}.kit.params import load_params
 from {{ cookiecutter.module_name }}.kit.review import Status, Study
 
