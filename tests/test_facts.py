@@ -3,7 +3,8 @@
 - every package the study's code, tests and notebooks import is declared in its
   pyproject.toml (a package that only arrives through another one can vanish in an update);
 - params.yaml holds exactly the settings kit/params.py's rules know;
-- the package map in kit/__init__.py names every module of kit/.
+- the package map in kit/__init__.py names every module of kit/;
+- every kit/<name>.py and docs/<name>.md the package names is in that study (pandas, dask).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 
 import pytest
 import yaml
+from conftest import TEMPLATE
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -151,3 +153,33 @@ def test_the_package_map_names_every_kit_module(render):
         if p.stem != "__init__" and not re.search(rf"^\s+{p.stem}\b|{p.stem}\.py", text, re.M)
     ]
     assert unnamed == []
+
+
+# The kit's modules in the template, whichever study renders them (table_dask.py: a Dask
+# study's only), so a bare `table_dask.py` in a pandas study's package is found too.
+TEMPLATE_KIT = {
+    path.stem for path in (TEMPLATE / "{{cookiecutter.project_slug}}" / "src").glob("*/kit/*.py")
+}
+
+
+@pytest.mark.parametrize("compute", ["pandas", "dask"])
+def test_every_file_the_package_points_to_is_in_the_study(render, compute):
+    """The post-generation hook removes the Dask backend and docs/dask.md from a pandas
+    study: its package must not send a reader to them."""
+    study = render(compute=compute)
+    package = next(p for p in (study.path / "src").iterdir() if p.is_dir())
+    absent = []
+    for path in sorted(package.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        named = [package / "kit" / f"{n}.py" for n in re.findall(r"\bkit/(\w+)\.py\b", text)]
+        named += [study.path / "docs" / f"{n}.md" for n in re.findall(r"\bdocs/(\w+)\.md\b", text)]
+        named += [
+            package / "kit" / f"{n}.py"
+            for n in re.findall(r"(?<![\w/.])(\w+)\.py\b", text)
+            if n in TEMPLATE_KIT
+        ]
+        where = path.relative_to(study.path).as_posix()
+        absent += [
+            f"{where}: {p.relative_to(study.path).as_posix()}" for p in named if not p.exists()
+        ]
+    assert absent == []

@@ -263,6 +263,48 @@ def test_after_a_run_with_the_prompt_the_last_line_asks_for_the_hypothesis_first
 # --- The raw file against its record ---------------------------------------------------------
 
 
+def penguin_decisions(d) -> object:
+    """What prepare records about the penguins (kit/decisions.py's records): the facts
+    integrity compares a changed file with, and placeholders for the rest."""
+    names = PENGUINS_CSV.read_text().split("\n")[0].split(",")
+    columns = [
+        d.Column(
+            name=n,
+            role="target" if n == "species" else "numeric",
+            reason="",
+            type="",
+            missing=0,
+            distinct=0,
+        )
+        for n in names
+    ]
+    return d.Decisions(
+        target="species",
+        task="classification",
+        task_reason="",
+        task_set_in_params=False,
+        metric="accuracy",
+        metric_reason="",
+        metric_set_in_params=False,
+        class_shares={"Adelie": 0.44, "Gentoo": 0.36, "Chinstrap": 0.2},
+        rare_classes=[],
+        columns=columns,
+        target_values={},
+        split=d.Split(kind="random", identical="none"),
+        rows=d.Rows(
+            raw=344,
+            used=344,
+            removed=[],
+            identical=d.IdenticalRows(rows=0, patterns=0),
+            train=275,
+            test=69,
+        ),
+        single_features=d.SingleFeatures(
+            metric="accuracy", baseline=0.44, all_features=0.97, alone={}
+        ),
+    )
+
+
 @pytest.fixture
 def recorded(study, kit):
     """The study as `make setup` leaves it: the raw file recorded (a .dvc file, staged), and
@@ -277,20 +319,7 @@ def recorded(study, kit):
     )
     git(study, "add", "data/raw/penguins.csv.dvc")
     decisions = study.path / "data/decisions.json"
-    decisions.write_text(
-        json.dumps(
-            {
-                "target": "species",
-                "task": "classification",
-                "class_shares": {"Adelie": 0.44, "Gentoo": 0.36, "Chinstrap": 0.2},
-                "columns": [
-                    {"name": n} for n in PENGUINS_CSV.read_text().split("\n")[0].split(",")
-                ],
-                "rows": {"raw": 344},
-            }
-        ),
-        encoding="utf-8",
-    )
+    decisions.write_text(penguin_decisions(kit.decisions).model_dump_json(), encoding="utf-8")
     yield SimpleNamespace(raw=raw, record=record, data=data, md5=md5)
     raw.write_bytes(data)
     decisions.unlink()
@@ -315,6 +344,19 @@ def test_a_truncated_raw_file_stops_before_any_stage_saying_what_changed(kit, re
         assert change in said, said
     assert "run.py accept-data" in said and "dvc checkout --force" in said
     assert md5_of(recorded.record) == md5_of_text(recorded)  # the record is untouched
+
+
+def test_decisions_of_an_older_version_are_named_never_compared_as_they_come(kit, recorded):
+    """integrity reads what prepare recorded through its typed records: a file an older
+    version wrote (or a damaged one) is said to be so, and only the size is compared."""
+    old = {"target": "species", "task": "classification", "rows": {"raw": 344}, "columns": []}
+    (recorded.raw.parents[1] / "decisions.json").write_text(json.dumps(old), encoding="utf-8")
+    recorded.raw.write_bytes(recorded.data[:8000])
+    with pytest.raises(SystemExit) as stopped:
+        kit.integrity.check()
+    said = str(stopped.value)
+    assert "size: " in said and "rows: " not in said
+    assert "data/decisions.json is from an older version of the study, or damaged" in said
 
 
 def md5_of(path: Path) -> str:
@@ -456,6 +498,10 @@ BAD_PARAMS = {
     "a misspelt model block": (
         ("  random_forest:", "  random_forrest:"),
         ["train.random_forrest: not a model in MODELS"],
+    ),
+    "a time split without its column": (
+        ("  split: auto", "  split: time"),
+        ["- prepare.split: time needs the column's name in time_column"],
     ),
 }
 

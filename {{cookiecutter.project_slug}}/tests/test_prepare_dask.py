@@ -17,13 +17,8 @@ from {{ cookiecutter.module_name }}.kit import (
 SETTINGS = {"test_size": 0.25, "seed": 3, "worker_memory": "1GiB", "train_rows": None}
 
 
-@pytest.fixture
-def raw_file(messy, tmp_path, monkeypatch):
-    """The messy table, with a few identical rows and a missing target, as the raw file;
-    the split goes to files in tmp_path."""
-    frame = pd.concat([messy, messy.iloc[:5]], ignore_index=True)
-    frame["target"] = frame["target"].astype("Float64")
-    frame.loc[3, "target"] = None
+def as_raw_file(frame, tmp_path, monkeypatch):
+    """``frame`` as the raw CSV file Dask reads; the split goes to files in tmp_path."""
     path = tmp_path / "raw.csv"
     frame.to_csv(path, index=False)
     for name in ("RAW_DATA", "TRAIN", "TEST"):
@@ -33,14 +28,24 @@ def raw_file(messy, tmp_path, monkeypatch):
     return path
 
 
-def settings_for(params):
-    settings = with_data(params, task="classification")
-    return {**settings, "prepare": {**params["prepare"], **SETTINGS}}
+@pytest.fixture
+def raw_file(messy, tmp_path, monkeypatch):
+    """The messy table, with a few identical rows and a missing target, as the raw file."""
+    frame = pd.concat([messy, messy.iloc[:5]], ignore_index=True)
+    frame["target"] = frame["target"].astype("Float64")
+    frame.loc[3, "target"] = None
+    return as_raw_file(frame, tmp_path, monkeypatch)
 
 
-def test_dask_prepare_gives_the_rows_and_decisions_of_pandas(raw_file, params, tmp_path):
-    settings = settings_for(params)
-    want_train, want_test, want = prepare_in_memory(pd.read_csv(raw_file), settings)
+def settings_for(params, task="classification", **prepare_settings):
+    settings = with_data(params, task=task)
+    return {**settings, "prepare": {**params["prepare"], **SETTINGS, **prepare_settings}}
+
+
+def assert_same_split(path, settings, tmp_path):
+    """prepare on Dask makes every decision and writes the training and test rows that it
+    makes in memory, from the same file."""
+    want_train, want_test, want = prepare_in_memory(pd.read_csv(path), settings)
     with table_dask.open_table(settings) as table:
         made = prepare.prepare(table, settings)
         assert table.frame.npartitions >= 2  # the split crosses partitions
@@ -51,6 +56,52 @@ def test_dask_prepare_gives_the_rows_and_decisions_of_pandas(raw_file, params, t
     for name, rows in (("train", want_train), ("test", want_test)):
         written = reading.read_table(tmp_path / f"{name}.parquet")
         pd.testing.assert_frame_equal(written, rows.reset_index(drop=True), check_dtype=False)
+    return made
+
+
+def test_dask_prepare_gives_the_rows_and_decisions_of_pandas(raw_file, params, tmp_path):
+    made = assert_same_split(raw_file, settings_for(params), tmp_path)
+    assert made.split.kind == "random"
+
+
+def test_a_group_split_on_dask_is_the_one_made_in_memory(messy, params, tmp_path, monkeypatch):
+    messy["shop"] = [f"shop{i % 12}" for i in range(len(messy))]
+    path = as_raw_file(messy, tmp_path, monkeypatch)
+    settings = settings_for(params, split="group", group_column="shop")
+    made = assert_same_split(path, settings, tmp_path)
+    assert made.split.kind == "group" and made.split.groups == 12
+
+
+def test_a_time_split_on_dask_is_the_one_made_in_memory(params, tmp_path, monkeypatch):
+    rng = np.random.default_rng(2)
+    years = np.repeat(np.arange(1990, 2010), 4)
+    frame = pd.DataFrame(
+        {"year": years, "quarter": np.tile([1, 2, 3, 4], 20), "x": rng.normal(size=80)}
+    )
+    frame["target"] = frame["year"] * 0.1 + frame["x"]
+    path = as_raw_file(frame, tmp_path, monkeypatch)
+    settings = settings_for(params, task="regression", split="time", time_column="year")
+    made = assert_same_split(path, settings, tmp_path)
+    assert made.split.time_columns == ["year", "quarter"] and made.split.test_from == "2005 Q1"
+
+
+def test_two_entities_stop_prepare_on_dask_with_the_same_message(params, tmp_path, monkeypatch):
+    """prepare.split: auto cannot choose between two columns that repeat like entities: the
+    learner names the split, told so in the same words by both backends."""
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame(
+        {"user_id": np.repeat(np.arange(20), 6), "movie_id": np.tile(range(12), 10)}
+    )
+    frame["x"] = rng.normal(size=len(frame))
+    frame["target"] = frame["x"] + rng.normal(size=len(frame))
+    path = as_raw_file(frame, tmp_path, monkeypatch)
+    settings = settings_for(params, task="regression", split="auto")
+    with pytest.raises(reading.DataProblem) as in_memory:
+        prepare_in_memory(pd.read_csv(path), settings)
+    with table_dask.open_table(settings) as table, pytest.raises(reading.DataProblem) as on_dask:
+        prepare.prepare(table, settings)
+    assert str(on_dask.value) == str(in_memory.value)
+    assert "`user_id`" in str(on_dask.value) and "prepare.group_column" in str(on_dask.value)
 
 
 def test_a_table_larger_than_the_sample_is_counted_whole(raw_file, params, monkeypatch):
@@ -115,11 +166,7 @@ def test_codes_and_text_numbers_are_read_alike_on_dask(messy, tmp_path, monkeypa
     """Codes for unknown and spreadsheet numbers: found on the sample, read in every partition."""
     messy["colour"] = messy["colour"].astype(object).where(messy.index % 9 != 0, "?")
     messy["weight"] = [f"${1000 + i:,}" for i in range(len(messy))]  # "$1,000" ...
-    path = tmp_path / "raw.csv"
-    messy.to_csv(path, index=False)
-    for name in ("RAW_DATA", "TRAIN", "TEST"):
-        target = {"RAW_DATA": path}.get(name, tmp_path / f"{name.lower()}.parquet")
-        monkeypatch.setattr(table_dask, name, target)
+    path = as_raw_file(messy, tmp_path, monkeypatch)
     settings = settings_for(params)
     _, _, want = prepare_in_memory(
         pd.read_csv(path, keep_default_na=False, na_values=[""]), settings
