@@ -2,29 +2,29 @@
 # # Explore the data
 #
 # Look at the data before modelling: its size, types, gaps and the balance of the target.
-# This notebook reads the raw table and what the pipeline decided about it
-# (`data/decisions.json`, written by `python3 run.py study`); it never touches the held-out
-# test rows.
+# This notebook reads the training rows prepare wrote (`data/processed/`) and what it decided
+# about each column (`data/decisions.json`), both made by `python3 run.py study`. It never
+# reads the held-out test rows (nor the raw table, which holds them): what you notice here
+# must not come from the rows that judge the model.
 
 # %%
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from digits_practice_study.kit import decisions, reading
-from digits_practice_study.kit.params import load_params
+from digits_practice_study.kit import decisions, paths, reading
 
-params = load_params()
-frame = reading.load_raw(params["data"])
 decided = decisions.load()  # the task and column roles the pipeline used
+frame = reading.read_table(paths.TRAIN)  # the training rows, and only those
 target = decided.target
-print(f"{frame.shape[0]} rows, {frame.shape[1]} columns; target: {target!r}")
+print(f"{frame.shape[0]} training rows, {frame.shape[1]} columns; target: {target!r}")
 frame.head()
 
 # %% [markdown]
 # ## Column roles, types and missing values
 #
 # Each column's role decides whether the model sees it. Change a role with `data.columns` in
-# `params.yaml` if the reason given here is wrong (then `python3 run.py study` again).
+# `params.yaml` if the reason given here is wrong (then `python3 run.py study` again). The
+# counts are prepare's, over the whole table (`data/summary.md` shows the same).
 
 # %%
 pd.DataFrame([column.model_dump() for column in decided.columns]).set_index("name")
@@ -32,8 +32,9 @@ pd.DataFrame([column.model_dump() for column in decided.columns]).set_index("nam
 # %% [markdown]
 # ## The target
 #
-# For classes: is one class much more common? A model that always guesses it would already
-# score well on accuracy, which is why the pipeline reports a baseline.
+# For classes: is one class much more common in the training rows? A model that always
+# guesses it would already score well on accuracy, which is why the pipeline reports a
+# baseline.
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 3))

@@ -41,7 +41,9 @@ model
 # %% [markdown]
 # ## Model and baseline under cross-validation
 #
-# The spread across folds is a first sense of how much a score moves by chance.
+# The spread across folds is a first sense of how much a score moves by chance. The folds
+# are evaluate's own: cut by the split prepare made (`decided.split`), so a group or time
+# study keeps each group in one fold, or scores on later rows, as its results do.
 
 # %%
 evaluation = settings["evaluate"]
@@ -51,7 +53,14 @@ for label, candidate in {
     "baseline": preprocess.build_baseline(task, roles),
 }.items():
     rows[label] = scoring.cross_validate(
-        candidate, features, labels, task, metric, evaluation["cv_folds"], evaluation["seed"]
+        candidate,
+        features,
+        labels,
+        task,
+        metric,
+        evaluation["cv_folds"],
+        evaluation["seed"],
+        decided.split,
     )
 pd.DataFrame(rows).T
 

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from digits_practice_study import evaluate, train
+from digits_practice_study.kit import guards
 
 
 @pytest.fixture(scope="module")
@@ -42,3 +43,11 @@ def test_the_difference_is_model_minus_baseline(evaluated):
     name = results["metric"]
     gap = results["model"]["test"][name] - results["baseline"]["test"][name]
     assert results["difference"]["test"] == pytest.approx(gap)
+
+
+def test_the_guards_that_ran_are_recorded_for_the_review(evaluated):
+    """run.py review (4c, 6a) reads them in reports/metrics.json: the guards this split needs."""
+    decisions, results = evaluated[2], evaluated[-1]
+    ran = [guard.value for guard in guards.run_by_evaluate(decisions.split)]
+    assert results["leakage_guards"] == ran
+    assert guards.Guard.PREPROCESSING_IN_PIPELINE.value in ran

@@ -82,8 +82,10 @@ def evaluate(fitted, train: pd.DataFrame, test, params: dict, decided) -> dict:
         "baseline": build_baseline(task, decided.roles()),
     }
     fitted = {"model": fitted, "baseline": unfitted["baseline"].fit(x_train, y_train)}
-    # Copies must not cross the split: checked on each part of the test rows.
-    guarded = train[decided.feature_names()] if decided.split.keeps_copies_apart else None
+    # Copies must not cross the split (when it keeps them apart): checked on each part of
+    # the test rows. metrics.json lists the guards run, so the review can see they passed.
+    checked = guards.run_by_evaluate(decided.split)
+    guarded = train[decided.feature_names()] if guards.Guard.NO_SHARED_ROWS in checked else None
     parts = [test] if isinstance(test, pd.DataFrame) else test
     y_test, predictions = predict_in_parts(fitted, parts, decided.target, guarded)
     results = {
@@ -145,6 +147,7 @@ def evaluate(fitted, train: pd.DataFrame, test, params: dict, decided) -> dict:
         ),
     }
     results["confidence"] = settings["confidence"]
+    results["leakage_guards"] = [guard.value for guard in checked]  # each one passed
     return results
 
 

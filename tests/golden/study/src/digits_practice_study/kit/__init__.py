@@ -14,7 +14,7 @@ updates never touch. Each module does one job, and none imports a module that im
     reading       reading the raw table (CSV, spreadsheet, Parquet), and the check that it
                   can be used
     values        what raw values mean: codes for unknown, numbers written as text
-    table         the raw table as prepare works on it: in memory (table_dask.py: with Dask)
+    table         the raw table as prepare works on it, held whole in memory
     roles         each column's role, the task and the headline metric, the table's time
                   and the columns that repeat like entities
     split         which rows are used, the train/test split, cross-validation folds

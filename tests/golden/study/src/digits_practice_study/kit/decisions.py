@@ -9,6 +9,7 @@ the ``reason`` fields are for people and are never parsed.
 from __future__ import annotations
 
 from enum import Enum
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -256,12 +257,19 @@ def save(decisions: Decisions) -> None:
     write_text(decisions.model_dump_json(indent=2) + "\n", DECISIONS)
 
 
-def load() -> Decisions:
-    """What the last prepare run decided, checked against the records above."""
-    if not DECISIONS.exists():
+def load(path: Path = DECISIONS) -> Decisions:
+    """What the last prepare run decided (``path``: a study's data/decisions.json), checked
+    against the records above."""
+    if not path.exists():
         raise FileNotFoundError(f"{shown(DECISIONS)} is missing: run `{RUN} study` first")
+    return parse(path.read_text(encoding="utf-8"))
+
+
+def parse(text: str) -> Decisions:
+    """decisions.json's text (from the file, or git's copy of it) as the records above;
+    DecisionsProblem when an older version of the study wrote it, or it is damaged."""
     try:
-        return Decisions.model_validate_json(DECISIONS.read_text(encoding="utf-8"))
+        return Decisions.model_validate_json(text)
     except ValidationError as error:
         raise DecisionsProblem(
             f"{shown(DECISIONS)} does not have the fields this version of the study expects "

@@ -46,21 +46,21 @@ class Finding:
 
 def python() -> Finding:
     """The Python of .venv when there is one, else the one setup would build it from."""
-    if environment.venv_python().exists():
+    in_venv = environment.venv_python().exists()
+    if in_venv:
         where, why = environment.venv_python(), "in .venv"
     else:
         try:
             where, why = environment.chosen_python()
         except Stop as problem:
             return Finding("FAIL", str(problem))
-        why = "from PYTHON" if why == "PYTHON" else "running this"
     version = environment.version_of(where)
     number = ".".join(map(str, version)) if version else "?"
     if environment.in_range(version):
         return Finding("ok", f"Python {number} ({why}: {where}), in {SUPPORTED}")
     if MANAGER == "conda":
         return Finding("ok", f"Python {number} runs this; conda installs environment.yml's own")
-    if MANAGER == "uv" and why != "in .venv":
+    if MANAGER == "uv" and not in_venv:
         return Finding(
             "note",
             f"Python {number} ({where}) is outside {SUPPORTED}: uv picks one in range; to "

@@ -221,7 +221,7 @@ def base_python() -> Path:
 
 
 def chosen_python() -> tuple[Path, str]:
-    """The Python .venv is made from, and why: PYTHON when it is set, else this one."""
+    """The Python .venv is made from, and why, in words: PYTHON when it is set, else this one."""
     wanted = os.environ.get("PYTHON", "").strip()
     if wanted:
         found = shutil.which(wanted)
@@ -230,7 +230,7 @@ def chosen_python() -> tuple[Path, str]:
                 f"PYTHON={wanted} is not a program on this computer: give the path or name of "
                 f"a Python {SUPPORTED} (say PYTHON=python3.12), or unset PYTHON."
             )
-        return Path(found), "PYTHON"
+        return Path(found), "from PYTHON"
     return base_python(), "the Python running this"
 
 

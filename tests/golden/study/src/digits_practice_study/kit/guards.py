@@ -5,9 +5,28 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .decisions import Choice, Split
+
 
 class LeakageError(AssertionError):
     """Raised when the test set could have influenced training."""
+
+
+class Guard(Choice):
+    """A guard the evaluate stage runs; reports/metrics.json lists those that passed, and
+    run.py review checks the list (a guard that fails stops evaluate before it writes)."""
+
+    PREPROCESSING_IN_PIPELINE = "preprocessing inside the model pipeline"
+    NO_SHARED_ROWS = "no row of feature values in both the training and the test rows"
+
+
+def run_by_evaluate(split: Split) -> list[Guard]:
+    """The guards evaluate runs for this split. Rows that share every feature value may sit
+    on both sides of a time or group split (the split decides the sides, not the values),
+    or of a table whose features allow few combinations: there, shared rows are not checked."""
+    if split.keeps_copies_apart:
+        return [Guard.PREPROCESSING_IN_PIPELINE, Guard.NO_SHARED_ROWS]
+    return [Guard.PREPROCESSING_IN_PIPELINE]
 
 
 def fingerprints(features: pd.DataFrame) -> pd.Series:

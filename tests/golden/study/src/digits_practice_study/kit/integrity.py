@@ -36,6 +36,8 @@ from pathlib import Path
 
 import yaml
 
+from .decisions import Decisions, DecisionsProblem, Task
+from .decisions import parse as parse_decisions
 from .files import git, write_text
 from .params import read_params
 from .paths import DATA_SUMMARY, DECISIONS, RAW_DATA, RAW_RECORD, ROOT, RUN, shown
@@ -111,9 +113,10 @@ def current_md5(path: Path, record: Record, root: Path = ROOT) -> str:
     return found
 
 
-def recorded_decisions(root: Path = ROOT) -> dict | None:
+def recorded_decisions(root: Path = ROOT) -> Decisions | None:
     """What prepare last recorded about the table: data/decisions.json, or git's copy when a
-    failed run took it away."""
+    failed run took it away; None when there is neither. An older version's file, or a
+    damaged one, raises DecisionsProblem: its fields cannot be trusted to mean today's."""
     path = root / DECISIONS.relative_to(ROOT)
     try:
         text = (
@@ -121,9 +124,9 @@ def recorded_decisions(root: Path = ROOT) -> dict | None:
             if path.exists()
             else git("show", f":{shown(DECISIONS)}", root=root)
         )
-        return json.loads(text)
-    except (OSError, ValueError, subprocess.CalledProcessError):
+    except (OSError, subprocess.CalledProcessError):
         return None
+    return parse_decisions(text)
 
 
 def listed(names) -> str:
@@ -145,8 +148,18 @@ def what_changed(record: Record, path: Path = RAW_DATA, root: Path = ROOT) -> li
             f.seek(-1, 2)
             if f.read(1) != b"\n":  # a text table ends with a line break: this one was cut
                 lines.append("the file ends in the middle of a line (was it cut short?)")
-    before = recorded_decisions(root)
-    if before is None or size > DESCRIBE_UP_TO:
+    if size > DESCRIBE_UP_TO:
+        return lines
+    try:
+        before = recorded_decisions(root)
+    except DecisionsProblem:
+        # Compared as it comes, an older record would report changes that never happened.
+        return [
+            *lines,
+            f"{shown(DECISIONS)} is from an older version of the study, or damaged: the rows, "
+            "columns and classes it recorded cannot be compared",
+        ]
+    if before is None:
         return lines
     from .reading import DataProblem, read_table  # pandas: only when there is a change to tell
 
@@ -154,19 +167,18 @@ def what_changed(record: Record, path: Path = RAW_DATA, root: Path = ROOT) -> li
         table = read_table(path, read_params()["data"].get("read"))
     except DataProblem as problem:
         return [*lines, f"it cannot be read as a table any more: {problem}"]
-    rows = before.get("rows", {}).get("raw")
-    if rows is not None and rows != len(table):
-        lines.append(f"rows: {rows:,} recorded, {len(table):,} now")
-    columns = [c["name"] for c in before.get("columns", [])]
+    if before.rows.raw != len(table):
+        lines.append(f"rows: {before.rows.raw:,} recorded, {len(table):,} now")
+    columns = [c.name for c in before.columns]
     gone = [c for c in columns if c not in table.columns]
     new = [str(c) for c in table.columns if c not in columns]
     if gone:
         lines.append(f"columns gone: {listed(gone)}")
     if new:
         lines.append(f"columns new: {listed(new)}")
-    target = before.get("target")
-    if before.get("task") == "classification" and target in table.columns:
-        had = set(before.get("class_shares", {}))
+    target = before.target
+    if before.task is Task.CLASSIFICATION and target in table.columns:
+        had = set(before.class_shares)
         has = {str(value) for value in table[target].dropna().unique()}
         if had - has:
             lines.append(f"classes gone: {listed(sorted(had - has))}")

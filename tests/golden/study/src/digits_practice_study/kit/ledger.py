@@ -110,7 +110,7 @@ def record(
         "cv_mean": f"{cv['mean']:.4f}",
         "cv_sd": f"{cv['sd']:.4f}",
         "test": "" if test is None else f"{test:.4f}",
-        "commit": git_commit(),
+        "commit": git_commit().text,
         "fingerprint": fingerprint,
     }
     append(row)

@@ -126,10 +126,14 @@ def explain(error: ValidationError) -> str:
             lines.append(f"- {key}: not a setting the study knows (check the spelling)")
         elif problem["type"] == "missing":
             lines.append(f"- {key}: missing")
-        elif key and not message.startswith(key):
-            lines.append(f"- {key} = {problem['input']!r}: {message}")
-        else:
+        elif not key:  # params.yaml as a whole (not a mapping of sections)
             lines.append(f"- {message}")
+        elif problem["type"] == "value_error" and isinstance(problem["input"], dict):
+            # A rule across a section's settings (Prepare.split_column_named): its message
+            # starts with the setting it is about, so the section goes before it.
+            lines.append(f"- {key}.{message}")
+        else:
+            lines.append(f"- {key} = {problem['input']!r}: {message}")
     return "params.yaml has values the study cannot use:\n" + "\n".join(lines)
 
 

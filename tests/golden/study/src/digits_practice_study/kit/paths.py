@@ -38,6 +38,8 @@ WRITEUP = REPORTS / "writeup.html"
 # Every try (run.py try) and every scoring of the test set (evaluate), one row each. Kept in
 # git and only ever appended to: it is the honest count of how often you looked.
 LEDGER = REPORTS / "ledger.csv"
+# The tests of the leakage guards: run.py review asks that they are there.
+LEAKAGE_TESTS = ROOT / "tests" / "test_leakage_guards.py"
 
 
 # How a command of the study is typed in this computer's terminal: run.py runs every one,

@@ -60,7 +60,7 @@ def settings_problems(name: str, settings: dict) -> list[str]:
         ]
     if not isinstance(settings, dict):
         return [f"train.{name}: write its settings as `key: value` lines below it"]
-    problems, typed = [], {}
+    problems, typed, unknown_named = [], {}, False
     for task, estimator in study.MODELS[name].items():
         if task not in TASKS:
             problems.append(
@@ -73,11 +73,12 @@ def settings_problems(name: str, settings: dict) -> list[str]:
             problems.append(f"train.{name}.{task}: write its settings as `key: value` lines")
             continue
         unknown = [key for key in chosen if key not in known]
-        if unknown and not any(line.startswith(f"train.{name}: ") for line in problems):
+        if unknown and not unknown_named:  # named once, for the first task's estimator
             problems.append(
                 f"train.{name}: {estimator.__name__} ({task}) has no setting "
                 f"{', '.join(unknown)}; its settings are {', '.join(known)}"
             )
+            unknown_named = True
         # A setting both tasks' estimators refuse is named once, for the first of them.
         typed = wrong_types(estimator, chosen) | typed
     return problems + [f"train.{name}.{line}" for line in typed.values()]

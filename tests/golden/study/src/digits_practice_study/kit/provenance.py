@@ -19,17 +19,48 @@ from .paths import METRICS, RAW_DATA, RAW_RECORD, ROOT
 KEY_PACKAGES = ("scikit-learn", "pandas", "numpy", "matplotlib", "dvc")
 
 
-def git_commit(root: Path = ROOT) -> str:
-    """The commit the code was at, marked when there were uncommitted changes."""
+class CodeState(Choice):
+    """Whether the code that made the results can be found again from its commit."""
+
+    COMMITTED = "committed"
+    CHANGED = "uncommitted changes"  # the commit, plus changes git does not hold
+    UNKNOWN = "unknown"  # not a git repository, or no commit yet
+
+
+@dataclass(frozen=True)
+class CodeVersion:
+    state: CodeState  # what code decides from
+    text: str  # the commit as the write-up, the ledger and run.py review show it
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def git_commit(root: Path = ROOT) -> CodeVersion:
+    """The commit the code was at, and whether there were uncommitted changes."""
     try:
         commit = git("rev-parse", "--short=12", "HEAD", root=root)
         dirty = git("status", "--porcelain", "--untracked-files=no", root=root)
     except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git repository, or no commit yet)"
-    return f"{commit} (with uncommitted changes)" if dirty else commit
+        return CodeVersion(CodeState.UNKNOWN, "unknown (not a git repository, or no commit yet)")
+    if dirty:
+        return CodeVersion(CodeState.CHANGED, f"{commit} (with uncommitted changes)")
+    return CodeVersion(CodeState.COMMITTED, commit)
 
 
-def data_hash(root: Path = ROOT) -> str:
+@dataclass(frozen=True)
+class DataVersion:
+    md5: str | None  # the hash DVC recorded for the raw data; None: not recorded yet
+
+    @property
+    def text(self) -> str:
+        return f"md5:{self.md5}" if self.md5 else "not yet recorded by DVC"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def data_hash(root: Path = ROOT) -> DataVersion:
     """The MD5 that DVC recorded for the raw data, from dvc.lock or a ``.dvc`` file."""
     raw = root / RAW_DATA.relative_to(ROOT)
     relative = raw.relative_to(root).as_posix()
@@ -40,8 +71,8 @@ def data_hash(root: Path = ROOT) -> str:
         for stage in document.get("stages", {"": document}).values():
             for out in stage.get("outs", []):
                 if out.get("path") in (relative, raw.name) and "md5" in out:
-                    return f"md5:{out['md5']}"
-    return "not yet recorded by DVC"
+                    return DataVersion(out["md5"])
+    return DataVersion(None)
 
 
 def versions() -> dict:

@@ -25,11 +25,23 @@ from pathlib import Path
 import yaml
 
 from .claims import check_claims, sections, unanswered
-from .decisions import Choice
+from .decisions import Choice, Decisions, DecisionsProblem
+from .decisions import load as load_decisions
 from .files import markdown_table
+from .guards import run_by_evaluate
 from .ledger import configuration, ledger
-from .paths import DATA_SUMMARY, DECISIONS, ENVIRONMENT, LEDGER, METRICS, ROOT, RUN
-from .provenance import Timing, data_hash, git_commit, preregistration
+from .paths import (
+    DATA_SUMMARY,
+    DECISIONS,
+    ENVIRONMENT,
+    LEAKAGE_TESTS,
+    LEDGER,
+    METRICS,
+    ROOT,
+    RUN,
+    shown,
+)
+from .provenance import CodeState, Timing, data_hash, git_commit, preregistration
 
 
 class Status(Choice):
@@ -67,9 +79,10 @@ class Study:
         return json.loads(read(self.path(METRICS))) if self.path(METRICS).exists() else None
 
     @cached_property
-    def decisions(self) -> dict | None:
-        found = self.path(DECISIONS)
-        return json.loads(read(found)) if found.exists() else None
+    def decisions(self) -> Decisions:
+        """data/decisions.json as its typed records (kit/decisions.py): FileNotFoundError
+        while it is missing, DecisionsProblem when an older version wrote it."""
+        return load_decisions(self.path(DECISIONS))
 
     @cached_property
     def rows(self) -> list[dict]:
@@ -106,6 +119,9 @@ class Check:
     title: str
     home: str  # where the answer lives, as docs/review.md shows it
     run: Callable[[Study], Result]
+    # Passed or failed by the study itself; False: a section of a file or a reviewer's
+    # question, which a human judges.
+    automated: bool = True
 
 
 REFORMS: list[Check] = []
@@ -135,7 +151,7 @@ def answered_in(number: str, module: str, title: str, file: str, heading: str) -
             return Result(Status.FAILED, f"{file}, '{heading}': the prompt is still unanswered")
         return Result(Status.HUMAN, f"{file}, '{heading}' is answered: does the answer hold?")
 
-    REFORMS.append(Check(number, module, title, f"`{file}`, {heading}", run))
+    REFORMS.append(Check(number, module, title, f"`{file}`, {heading}", run, automated=False))
 
 
 def asked_of_reviewer(number: str, module: str, title: str, question: str) -> None:
@@ -144,7 +160,8 @@ def asked_of_reviewer(number: str, module: str, title: str, question: str) -> No
     def run(study: Study) -> Result:
         return Result(Status.HUMAN, f"REVIEW.md: {question}")
 
-    REFORMS.append(Check(number, module, title, f"reviewer question ({question})", run))
+    home = f"reviewer question ({question})"
+    REFORMS.append(Check(number, module, title, home, run, automated=False))
 
 
 GOALS, REPRO, DATA, PREP = (
@@ -171,14 +188,14 @@ answered_in("1c", GOALS, "Why machine learning", "WRITEUP.md", GOALS)
 def data_version(study: Study) -> Result:
     """DVC recorded the raw data's hash (dvc.lock, or the raw file's .dvc record)."""
     found = data_hash(root=study.root)
-    return Result(Status.PASSED if found.startswith("md5:") else Status.FAILED, f"raw data {found}")
+    return Result(Status.PASSED if found.md5 else Status.FAILED, f"raw data {found}")
 
 
 @automated("2b", REPRO, "Code, uniquely identified")
 def code_version(study: Study) -> Result:
     """The code is committed: the write-up names a commit with no changes beside it."""
     commit = git_commit(study.root)
-    ok = "uncommitted" not in commit and "unknown" not in commit
+    ok = commit.state is CodeState.COMMITTED
     return Result(Status.PASSED if ok else Status.FAILED, f"git commit {commit}")
 
 
@@ -244,13 +261,43 @@ def needs_results(check: Callable[[Study], Result]) -> Callable[[Study], Result]
     return run
 
 
+def needs_decisions(check: Callable[[Study], Result]) -> Callable[[Study], Result]:
+    """A check of what prepare decided fails, saying why, until data/decisions.json is there
+    and is what this version of the study writes."""
+
+    def run(study: Study) -> Result:
+        try:
+            _ = study.decisions  # read and checked here: a missing or older file fails
+        except (FileNotFoundError, DecisionsProblem) as problem:
+            return Result(Status.FAILED, str(problem))
+        return check(study)
+
+    run.__name__, run.__doc__ = check.__name__, check.__doc__
+    return run
+
+
 @automated("4c", PREP, "Every transformation from raw data")
 @needs_results
+@needs_decisions
 def leakage_guards(study: Study) -> Result:
-    """Preprocessing sits inside the model pipeline and the leakage guards passed."""
-    return Result(
-        Status.PASSED, "preprocessing sits in the model pipeline; the guards ran and passed"
-    )
+    """The leakage guards are tested (tests/test_leakage_guards.py), and evaluate recorded in
+    reports/metrics.json that each guard the split needs ran and passed (kit/guards.py):
+    preprocessing inside the model pipeline, and no row in both the training and test rows
+    when the split keeps copies apart."""
+    if not study.path(LEAKAGE_TESTS).exists():
+        return Result(Status.FAILED, f"{shown(LEAKAGE_TESTS)} is missing: the guards are untested")
+    recorded = study.metrics.get("leakage_guards", [])
+    needed = run_by_evaluate(study.decisions.split)
+    missing = [guard.value for guard in needed if guard.value not in recorded]
+    if missing:
+        return Result(
+            Status.FAILED,
+            f"reports/metrics.json does not record these guards: {'; '.join(missing)}. "
+            f"Run {RUN} study",
+        )
+    ran = "; ".join(guard.value for guard in needed)
+    tested = shown(LEAKAGE_TESTS)
+    return Result(Status.PASSED, f"evaluate's guards passed: {ran}; tested in {tested}")
 
 
 @automated("5a", MODEL, "Every model trained")
@@ -274,6 +321,8 @@ answered_in("5b", MODEL, "Why this model type", "WRITEUP.md", MODEL)
 def evaluation_method(study: Study) -> Result:
     """Cross-validation on the training rows, then one score on the held-out test rows."""
     m = study.metrics
+    if "cv" not in m.get("model", {}) or not m.get("n_test"):
+        return Result(Status.FAILED, "reports/metrics.json has no cross-validation or no test rows")
     return Result(
         Status.PASSED, f"cross-validation on {m['n_train']} rows, test on {m['n_test']} rows"
     )
@@ -281,11 +330,11 @@ def evaluation_method(study: Study) -> Result:
 
 @automated("5d", MODEL, "How the reported model was selected", "chosen by cross-validation")
 @needs_results
+@needs_decisions
 def chosen_by_cross_validation(study: Study) -> Result:
     """The final configuration was among the tries scored by cross-validation."""
     params = yaml.safe_load(study.files["params.yaml"])
-    task = study.decisions["task"] if study.decisions else "classification"
-    final = configuration(params["train"], task)
+    final = configuration(params["train"], study.decisions.task)
     if final in {row["configuration"] for row in study.tries}:
         return Result(Status.PASSED, f"{final} was tried by cross-validation before it was chosen")
     return Result(Status.HUMAN, f"{final} is not among the tries: say how it was chosen")
@@ -298,8 +347,10 @@ asked_of_reviewer("5e", MODEL, "Hyperparameter tuning", "settings chosen on trai
 @needs_results
 def baseline(study: Study) -> Result:
     """A baseline that ignores the features was scored the same way as the model."""
-    cv = study.metrics["baseline"]["cv"]["mean"]
-    return Result(Status.PASSED, f"baseline scored alike: {cv:.3f} (CV)")
+    scored = study.metrics.get("baseline", {})
+    if "cv" not in scored or "test" not in scored:
+        return Result(Status.FAILED, "reports/metrics.json has no baseline scored like the model")
+    return Result(Status.PASSED, f"baseline scored alike: {scored['cv']['mean']:.3f} (CV)")
 
 
 automated("6a", LEAK, "Preprocessing and modelling use training data only")(leakage_guards)
@@ -312,7 +363,10 @@ answered_in("7a", METRIC, "Metrics, and why they suit the task", "WRITEUP.md", M
 @needs_results
 def uncertainty(study: Study) -> Result:
     """The write-up gives the cross-validation spread and an interval on the test rows."""
-    method = study.metrics["model"]["test_ci"].get("method", "bootstrap")
+    model = study.metrics.get("model", {})
+    if "sd" not in model.get("cv", {}) or "test_ci" not in model:
+        return Result(Status.FAILED, "reports/metrics.json has no CV spread or no interval")
+    method = model["test_ci"].get("method", "bootstrap")
     return Result(Status.PASSED, f"CV spread and a {method} interval on the test rows")
 
 
@@ -413,12 +467,10 @@ RULES.append(
 
 
 @automated("features", RULE, "none gives the answer away", rule=True)
+@needs_decisions
 def strong_features(study: Study) -> Result:
     """No feature alone reaches nearly what all features reach (or a human judges it)."""
-    if study.decisions is None:
-        return Result(Status.FAILED, f"no data/decisions.json yet: run {RUN} study")
-    alone = study.decisions.get("single_features", {}).get("alone", {})
-    strong = [name for name, s in alone.items() if s["close_to_all"]]
+    strong = list(study.decisions.single_features.close_to_all())
     if strong:
         return Result(
             Status.HUMAN,

@@ -143,7 +143,7 @@ def rows_account(decisions: Decisions) -> str:
         lines.append(
             f"- Fitted on {kind} sample of {rows.train_sample} of the {rows.train} "
             f"training rows ({sample_setting(rows)}); cross-validation and the learning curve use "
-            "the same sample, the test score all test rows (docs/dask.md)"
+            "the same sample, the test score all test rows"
         )
     lines += split_lines(decisions)
     lines += small_sample_line(decisions)

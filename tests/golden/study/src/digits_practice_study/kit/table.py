@@ -1,8 +1,8 @@
 """The raw table as prepare works on it: held whole in memory.
 
 prepare takes four steps through it (``sample``, ``complete``, ``keys``, ``write``), the
-same four that a study computing with Dask takes through its partitions
-(kit/table_dask.py), so both decide and split by the same rules.
+same four that a study made with compute=dask takes through the table's partitions, so
+both decide and split by the same rules.
 """
 
 from __future__ import annotations

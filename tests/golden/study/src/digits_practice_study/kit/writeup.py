@@ -318,8 +318,8 @@ def build(
         metrics=metrics,
         fmt=fmt,
         environment=env_info,
-        commit=git_commit(),
-        data_hash=data_hash(),
+        commit=git_commit().text,
+        data_hash=data_hash().text,
         built=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
 
