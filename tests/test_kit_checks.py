@@ -27,7 +27,7 @@ from conftest import PENGUINS_CSV, render_into
 
 MODULE = "kit_checks"
 KIT = ("scoring", "metrics", "ledger", "params", "preregister", "integrity", "sharing")
-KIT += ("reproduce", "changes", "writeup", "decisions", "progress", "cli")
+KIT += ("reproduce", "changes", "writeup", "decisions", "progress", "cli", "provenance")
 HYPOTHESIS = "A linear model beats the baseline, because bill sizes differ by species."
 
 
@@ -199,6 +199,26 @@ def test_an_uncommitted_hypothesis_stops_the_first_look_and_a_prompt_warns(kit, 
             kit.preregister.before_first_look([], study.path)
         git(study, "commit", "--quiet", "--no-verify", "-m", "My hypothesis")
         assert kit.preregister.before_first_look([], study.path) is None
+    finally:
+        question.write_text(original, encoding="utf-8")
+        git(study, "commit", "--quiet", "--no-verify", "-am", "Back to the template's question")
+
+
+def test_a_look_at_the_test_set_before_the_hypothesis_is_said(kit, study):
+    """The ledger's first look counts, committed or not: a hypothesis committed after it may
+    have been written knowing the results (a run with the template's prompt, say)."""
+    question = study.path / "QUESTION.md"
+    original = question.read_text(encoding="utf-8")
+    question.write_text(with_hypothesis(original), encoding="utf-8")
+    git(study, "commit", "--quiet", "--no-verify", "-am", "My hypothesis")
+    try:
+        Timing = kit.provenance.Timing
+        before = kit.provenance.preregistration(study.path, first_look="2000-01-01 09:30")
+        assert before.timing is Timing.NOT_BEFORE
+        assert "first scored on 2000-01-01 09:30 UTC (reports/ledger.csv)" in before.text
+        later = kit.provenance.preregistration(study.path, first_look="2999-01-01 09:30")
+        assert later.timing is Timing.BEFORE_ANY  # looked after the commit: still first
+        assert kit.provenance.preregistration(study.path).timing is Timing.BEFORE_ANY
     finally:
         question.write_text(original, encoding="utf-8")
         git(study, "commit", "--quiet", "--no-verify", "-am", "Back to the template's question")

@@ -70,6 +70,11 @@ def look_fingerprint(params: dict, root: Path = ROOT) -> str:
     return digest.hexdigest()[:16]
 
 
+def first_look(rows: list[dict]) -> str | None:
+    """When the test set was first scored (the ledger's date, UTC), or None: never yet."""
+    return next((row["date"] for row in rows if row["kind"] == "test"), None)
+
+
 def earlier_look(fingerprint: str, rows: list[dict]) -> dict | None:
     """The first test-set look of the ledger with this fingerprint, if there is one."""
     looks = (row for row in rows if row["kind"] == "test")

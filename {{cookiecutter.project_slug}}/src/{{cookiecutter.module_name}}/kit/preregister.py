@@ -51,16 +51,17 @@ def results_committed(root=ROOT) -> bool:
 
 def hypothesis_first(root=ROOT) -> str | None:
     """What to do before committing results, when QUESTION.md still holds the template's
-    prompt and no results are committed yet: results committed first would make any
-    hypothesis "written after the results" for good. None otherwise."""
+    prompt and no results are committed yet: the hypothesis first, said to come after the
+    run's look at the test set (kit/provenance.py reads the ledger). None otherwise."""
     question = root / QUESTION.relative_to(ROOT)
     text = question.read_text(encoding="utf-8") if question.exists() else ""
     if answered(text, "My hypothesis") or results_committed(root):
         return None
     return (
-        "not to commit yet: QUESTION.md still holds the template's prompt, and results "
-        "committed before your hypothesis would count it as written after them. Write your "
-        f'hypothesis under "My hypothesis" in QUESTION.md, commit it: {COMMIT_QUESTION}; '
+        "not to commit yet: QUESTION.md still holds the template's prompt. This run scored "
+        "the test set, so a hypothesis written now comes after a first look at the results "
+        "(reports/ledger.csv keeps its date, and the review says so): write it under "
+        f'"My hypothesis" before you read the write-up, commit it: {COMMIT_QUESTION}; '
         f"then {RUN} study again ends with the command that commits the results."
     )
 

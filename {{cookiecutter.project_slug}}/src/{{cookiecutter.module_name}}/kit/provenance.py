@@ -3,6 +3,7 @@ versions, and whether the hypothesis was committed before the first results."""
 
 from __future__ import annotations
 
+import datetime as dt
 import platform
 import subprocess
 from dataclasses import dataclass
@@ -109,8 +110,10 @@ class Preregistration:
         return self.text
 
 
-def preregistration(root: Path = ROOT) -> Preregistration:
-    """Whether QUESTION.md's hypothesis was committed before the first committed results."""
+def preregistration(root: Path = ROOT, first_look: str | None = None) -> Preregistration:
+    """Whether QUESTION.md's hypothesis was committed before the first results: the first
+    committed ones, and the first look at the test set (``first_look``: its date in the
+    ledger, reports/ledger.csv, UTC to the minute), committed or not."""
     results = METRICS.relative_to(ROOT).as_posix()
     try:
         question_commits = git("log", "--reverse", "--format=%H", "--", "QUESTION.md", root=root)
@@ -137,6 +140,15 @@ def preregistration(root: Path = ROOT) -> Preregistration:
         )
     first_results = result_commits.split()[0] if result_commits else None
     when = git("show", "-s", "--format=%h, %cs", hypothesis, root=root)
+    seconds = int(git("show", "-s", "--format=%ct", hypothesis, root=root))
+    committed = dt.datetime.fromtimestamp(seconds, dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
+    if first_look and first_look < committed:  # a look at the test set before the hypothesis
+        return Preregistration(
+            Timing.NOT_BEFORE,
+            f"The test set was first scored on {first_look} UTC (reports/ledger.csv), before "
+            f"the hypothesis in QUESTION.md was committed ({when}): it may have been written "
+            "knowing the results.",
+        )
     if first_results is None:
         return Preregistration(
             Timing.BEFORE_ANY,

@@ -273,7 +273,7 @@ def render_markdown(
         all_figures="\n\n".join(figure(name) for name in sorted(figures)),
         tries_table=ledger.compare_table(rows),
         test_looks=ledger.looks_statement(rows),
-        preregistration=str(preregistration()),
+        preregistration=str(preregistration(first_look=ledger.first_look(rows))),
     )
     # html=False: raw HTML typed into the write-up is shown as text, never run.
     markdown = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable("table")

@@ -29,7 +29,7 @@ from .decisions import Choice, Decisions, DecisionsProblem
 from .decisions import load as load_decisions
 from .files import markdown_table
 from .guards import run_by_evaluate
-from .ledger import configuration, ledger
+from .ledger import configuration, first_look, ledger
 from .paths import (
     DATA_SUMMARY,
     DECISIONS,
@@ -441,8 +441,9 @@ PREREGISTRATION_STATUS = {
 
 @automated("hypothesis", RULE, "written before results", rule=True)
 def hypothesis_first(study: Study) -> Result:
-    """QUESTION.md's hypothesis was committed before the first committed test results."""
-    found = preregistration(study.root)
+    """QUESTION.md's hypothesis was committed before the first test results: the first look
+    at the test set (the ledger) and the first committed ones."""
+    found = preregistration(study.root, first_look(study.rows))
     return Result(PREREGISTRATION_STATUS[found.timing], found.text)
 
 
