@@ -66,7 +66,6 @@ def decided(kit, written):
     values = importlib.import_module("digits_practice_study.kit.values")
     roles = importlib.import_module("digits_practice_study.kit.roles")
     split = importlib.import_module("digits_practice_study.kit.split")
-    params = importlib.import_module("digits_practice_study.kit.params")
     found = {}
     for table in TABLES:
         if table.large:
@@ -75,14 +74,7 @@ def decided(kit, written):
         read = read_settings(table, path)
         frame = reading.read_table(path, read)
         rules = values.find(frame, read)
-        settings = params.Params.model_validate(
-            {
-                "data": {"dataset": "local_file", "target": table.target, "read": read},
-                "prepare": {},
-                "train": {"model": "linear"},
-                "evaluate": {},
-            }
-        ).model_dump()
+        settings = study_params(table.target, read=read)
         made = roles.decide(values.apply(frame, rules, read), settings, rules)
         try:
             plan = split.choose(made, settings["prepare"], table.question)
@@ -225,21 +217,26 @@ def test_entities_and_time_are_found_and_choose_the_split(decided, table):
         assert plan.time_columns == list(table.time) and "future" in plan.reason
 
 
+def study_params(target: str, prepare=None, evaluate=None, read=None) -> dict:
+    """params.yaml of an own-data study of ``target``, with its rules' defaults filled in."""
+    params = importlib.import_module("digits_practice_study.kit.params")
+    return params.Params.model_validate(
+        {
+            "data": {"dataset": "local_file", "target": target, "read": read or {}},
+            "prepare": prepare or {},
+            "train": {"model": "linear"},
+            "evaluate": evaluate or {},
+        }
+    ).model_dump()
+
+
 def decide_and_choose(frame: pd.DataFrame, target: str, prepare: dict | None = None):
     """What the study decides about ``frame`` (kit/roles.py) and the split it chooses
     (kit/split.py), or the DataProblem that stops it."""
     roles = importlib.import_module("digits_practice_study.kit.roles")
     split = importlib.import_module("digits_practice_study.kit.split")
     reading = importlib.import_module("digits_practice_study.kit.reading")
-    params = importlib.import_module("digits_practice_study.kit.params")
-    settings = params.Params.model_validate(
-        {
-            "data": {"dataset": "local_file", "target": target},
-            "prepare": prepare or {},
-            "train": {"model": "linear"},
-            "evaluate": {},
-        }
-    ).model_dump()
+    settings = study_params(target, prepare)
     made = roles.decide(frame, settings)
     try:
         plan = split.choose(made, settings["prepare"])
@@ -283,17 +280,9 @@ def test_the_summary_and_the_writeup_say_the_entity_kept_rows_together(kit, writ
     prepare = importlib.import_module("digits_practice_study.prepare")
     summary = importlib.import_module("digits_practice_study.kit.summary")
     writeup = importlib.import_module("digits_practice_study.kit.writeup")
-    params = importlib.import_module("digits_practice_study.kit.params")
     table = importlib.import_module("digits_practice_study.kit.table")
     _, frame = written["sleepstudy"]
-    settings = params.Params.model_validate(
-        {
-            "data": {"dataset": "local_file", "target": "Reaction"},
-            "prepare": {},
-            "train": {"model": "linear"},
-            "evaluate": {},
-        }
-    ).model_dump()
+    settings = study_params("Reaction")
     rows = table.InMemory(frame, save=False)
     made = prepare.prepare(rows, settings)
     assert made.feature_names() == ["Days"]
@@ -361,17 +350,9 @@ def test_a_text_study_learns_from_words_end_to_end(kit, written):
     preprocess = importlib.import_module("digits_practice_study.kit.preprocess")
     summary = importlib.import_module("digits_practice_study.kit.summary")
     writeup = importlib.import_module("digits_practice_study.kit.writeup")
-    params = importlib.import_module("digits_practice_study.kit.params")
     table = importlib.import_module("digits_practice_study.kit.table")
     path, _ = written["product_reviews"]
-    settings = params.Params.model_validate(
-        {
-            "data": {"dataset": "local_file", "target": "score"},
-            "prepare": {},
-            "train": {"model": "linear"},
-            "evaluate": {"bootstrap_resamples": 200},
-        }
-    ).model_dump()
+    settings = study_params("score", evaluate={"bootstrap_resamples": 200})
     rows = table.InMemory(pd.read_csv(path, keep_default_na=False, na_values=[""]), save=False)
     made = prepare.prepare(rows, settings)
     assert made.feature_names() == ["review"]
