@@ -21,7 +21,8 @@ dev: | $(UV) ## Create .venv with the template's test tools
 # Both tiers run on every core (pytest-xdist). The full tier hands each test module whole to
 # one worker: tests that share a rendered study (a module fixture) run in order, built once.
 FAST := $(RUN) pytest -m "not slow" -n auto
-FULL := $(RUN) pytest -m "slow and not capped" -n auto --dist loadscope
+# --durations: the slowest tests and fixtures, to keep the tier inside CI's time.
+FULL := $(RUN) pytest -m "slow and not capped" -n auto --dist loadscope --durations=25
 # A 1.5 GB table under a 1 GB memory cgroup (about 5 minutes): one test module, on its own.
 CAPPED := $(RUN) pytest -m capped
 

@@ -267,8 +267,8 @@ def with_uv(tmp_path_factory):
     """Rendered by the cookiecutter command itself (its hooks run git), then run, with a
     PATH of python3, git and uv only."""
     root = tmp_path_factory.mktemp("bare") / SPACED / "avec uv"
+    root.mkdir(parents=True)
     env = bare_env(bare_path(root.parent / "bin-uv", with_uv=True))
-    root.mkdir()
     render = [sys.executable, "-m", "cookiecutter", "--no-input", "--output-dir", str(root)]
     answers = ["dataset=iris", "project_name=Avec uv"]
     subprocess.run([*render, str(TEMPLATE), *answers], env=env, check=True, capture_output=True)

@@ -192,7 +192,7 @@ def test_a_double_click_in_jupyterlab_opens_a_notebook_in_the_study_kernel(study
                 f"{base}/lab/tree/notebooks?token={token}",
                 "01_explore.py",
                 "Python (first-hour)",
-                "150 rows, 5 columns",
+                "120 training rows, 5 columns",
             ],
             capture_output=True,
             text=True,
@@ -214,9 +214,9 @@ def test_a_double_click_in_jupyterlab_opens_a_notebook_in_the_study_kernel(study
     # A notebook, not the text editor, in the study's own kernel; its first cell ran.
     assert not seen["editor_opened"]
     assert "Python (first-hour)" in seen["toolbar"]
-    assert "150 rows, 5 columns" in seen["output"] and seen["saved"]
+    assert "120 training rows, 5 columns" in seen["output"] and seen["saved"]
     kernels = {s["path"]: s["kernel"]["name"] for s in sessions}
     assert kernels == {"notebooks/01_explore.py": study_kernel(study)}
     # Saving wrote the outputs to the .ipynb twin (ignored by git); the .py is unchanged.
-    assert "150 rows" in study.read("notebooks/01_explore.ipynb")
+    assert "120 training rows" in study.read("notebooks/01_explore.ipynb")
     assert git_status(study) == before
