@@ -28,8 +28,11 @@ from .kit.provenance import versions
 from .kit.reading import features_and_target, read_table
 from .kit.split import folds, learning_curve_sizes
 
-# The learning curve refits the model many times: on big tables, a sample of training rows.
+# The learning curve refits the model many times (five sizes, each on every fold): on big
+# tables, a sample of training rows, and on three folds at most. It is a picture of a trend,
+# not a score: the scores above use evaluate.cv_folds.
 LEARNING_CURVE_ROWS = 20_000
+LEARNING_CURVE_FOLDS = 3
 
 
 def read_parts(path: Path) -> Iterator[pd.DataFrame]:
@@ -165,7 +168,9 @@ def draw_figures(fitted, train: pd.DataFrame, params: dict, decided) -> None:
     figures.draw_errors(task, y_test, predicted["model"].values, FIGURES)
     rows = train.sample(min(len(train), LEARNING_CURVE_ROWS), random_state=settings["seed"])
     x_rows, y_rows = features_and_target(rows, decided.target)
-    cv = folds(task, settings["cv_folds"], settings["seed"], decided.split)
+    cv = folds(
+        task, min(settings["cv_folds"], LEARNING_CURVE_FOLDS), settings["seed"], decided.split
+    )
     sizes = learning_curve_sizes(cv, x_rows, y_rows, task)
     if not sizes:  # too few rows to score two training sizes: no curve rather than noise
         print(f"evaluate: no learning curve: {len(rows)} training rows are too few to draw one")
