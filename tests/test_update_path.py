@@ -97,7 +97,8 @@ def update(study: Study) -> subprocess.CompletedProcess:
 )
 def updated(request, history, tmp_path_factory) -> Updated:
     made_at = git(history, "rev-parse", commit_id(request.param))
-    study = render_at(history, made_at, tmp_path_factory.mktemp("made"))
+    # iris: 150 rows, so that its three runs cost seconds (the layout is what is tested).
+    study = render_at(history, made_at, tmp_path_factory.mktemp("made"), dataset="iris")
     for edit in LEARNER_EDITS:
         edit.make(study)
     study.make("study")

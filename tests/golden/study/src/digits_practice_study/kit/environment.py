@@ -402,7 +402,18 @@ def uv_sync(uv: Path, verbose: bool, groups: Sequence[str] = ()) -> bool:
 
 def pip_install(*args: str, verbose: bool) -> None:
     quiet = [] if verbose else ["--quiet"]
-    command = [venv_python(), "-m", "pip", "--disable-pip-version-check", "install", *quiet, *args]
+    # --no-compile: as uv does, Python compiles each module the first time it is imported,
+    # instead of pip compiling all of them now (half pip's install time: 107 s -> 51 s here).
+    command = [
+        venv_python(),
+        "-m",
+        "pip",
+        "--disable-pip-version-check",
+        "install",
+        "--no-compile",
+        *quiet,
+        *args,
+    ]
     if run(command, env=installer_env()).returncode != 0:
         raise Stop("pip could not install the study's packages (its message is above).")
 
