@@ -111,6 +111,20 @@ def test_a_perfect_balanced_accuracy_is_bounded_by_each_class(kit):
     assert found["method"] == "bootstrap" and found["low"] < found["high"]
 
 
+def test_every_built_in_metric_states_the_range_its_curves_are_kept_in(kit):
+    """The learning curve's band is clipped to a metric's bounds (kit/figures.py): each
+    built-in metric has them, and its scores fall inside (an error is never below 0)."""
+    rng = np.random.default_rng(0)
+    truth = {"classification": rng.integers(0, 3, 50), "regression": rng.normal(size=50)}
+    guess = {"classification": rng.integers(0, 3, 50), "regression": rng.normal(size=50)}
+    for task, metrics in kit.metrics.BUILT_IN.items():
+        for name, metric in metrics.items():
+            assert metric.bounds is not None, name
+            low, high = metric.bounds
+            assert low <= metric.score(truth[task.value], guess[task.value]) <= high, name
+    assert kit.metrics.BUILT_IN[kit.decisions.Task.REGRESSION]["mae"].bounds[0] == 0.0
+
+
 def test_the_difference_with_the_baseline_counts_the_models_uncertainty_too(kit):
     """Model 69 of 69, baseline 30 of 69: the paired bootstrap would treat the model's 1.0
     as certain; Newcombe's interval does not, and stays above zero here."""

@@ -50,6 +50,7 @@ def f1_macro(y_true, y_pred) -> float:
 
 
 SHARE = (0.0, 1.0)
+ERROR = (0.0, float("inf"))
 BUILT_IN = {
     Task.CLASSIFICATION: {
         "accuracy": Metric(
@@ -67,9 +68,13 @@ BUILT_IN = {
         ),
     },
     Task.REGRESSION: {
-        # r2 is at most 1, and can be any negative number.
+        # r2 is at most 1, and can be any negative number; an error is never below 0.
         "r2": Metric("r2", Task.REGRESSION, r2_score, bounds=(float("-inf"), 1.0)),
-        "mae": Metric("mae", Task.REGRESSION, mean_absolute_error, greater_is_better=False),
-        "rmse": Metric("rmse", Task.REGRESSION, root_mean_squared_error, greater_is_better=False),
+        "mae": Metric(
+            "mae", Task.REGRESSION, mean_absolute_error, greater_is_better=False, bounds=ERROR
+        ),
+        "rmse": Metric(
+            "rmse", Task.REGRESSION, root_mean_squared_error, greater_is_better=False, bounds=ERROR
+        ),
     },
 }
