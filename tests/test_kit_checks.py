@@ -585,8 +585,8 @@ def test_a_yaml_slip_stops_the_check_without_a_traceback(study, broken):
 
 
 def test_settings_that_only_work_together_are_named_when_fitted(kit, study):
-    """penalty l1 passes the check of each setting alone, and LogisticRegression's default
-    solver refuses it when fitting: train names the block, without a traceback."""
+    """oob_score passes the check of each setting alone, and a random forest refuses it
+    without bootstrap when fitting: train names the block, without a traceback."""
     import pandas as pd
 
     train = importlib.import_module(f"{MODULE}.train")
@@ -596,13 +596,13 @@ def test_settings_that_only_work_together_are_named_when_fitted(kit, study):
         task=kit.decisions.Task.CLASSIFICATION,
         roles=lambda: {"bill_length_mm": kit.decisions.Role.NUMERIC},
     )
-    settings = {"classification": {"C": 1.0, "penalty": "l1"}, "regression": {}}
-    params = {"train": {"model": "linear", "seed": 0, "linear": settings}}
+    settings = {"n_estimators": 5, "bootstrap": False, "oob_score": True}
+    params = {"train": {"model": "random_forest", "seed": 0, "random_forest": settings}}
     with pytest.raises(SystemExit) as stopped:
         train.fit(table[["bill_length_mm", "species"]], params, decided)
     said = str(stopped.value)
-    assert said.startswith("train: scikit-learn could not fit 'linear' with its settings")
-    assert "(train.linear)" in said and "penalty" in said and "work together" in said
+    assert said.startswith("train: scikit-learn could not fit 'random_forest' with its settings")
+    assert "(train.random_forest)" in said and "bootstrap" in said and "work together" in said
 
 
 def test_params_yaml_that_is_not_text_or_not_there_is_named(kit, tmp_path):

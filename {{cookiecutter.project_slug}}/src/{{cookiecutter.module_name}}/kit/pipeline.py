@@ -130,8 +130,8 @@ def build(train: dict, task: Task, roles: dict[str, Role]) -> Pipeline:
 def refused_settings(train: dict, who: str):
     """A fit scikit-learn refuses stops with a ParamsProblem naming the model's settings in
     params.yaml, not a traceback: each setting is checked alone beforehand (``wrong_types``),
-    but some only work together (LogisticRegression's penalty="l1" needs solver="liblinear"
-    or "saga"), and scikit-learn finds that only when it fits."""
+    but some only work together (a random forest's oob_score needs bootstrap), and
+    scikit-learn finds that only when it fits."""
     try:
         yield
     except ValueError as problem:
