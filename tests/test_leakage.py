@@ -8,37 +8,42 @@ pytestmark = pytest.mark.slow
 
 # Each patch edits prepare.py's prepare() where it reads the table and where it writes the
 # split, as a learner's edit would.
-READ = "    sample = table.sample()\n"
-WRITE = "    table.write(fitted_on, test)\n"
+READ = "sample = table.sample()"
+WRITE = "table.write(fitted_on, test)"
 
+# (the line of prepare.py it goes after or before, "after"/"before", the leaky lines)
 SCALE_BEFORE_SPLIT = (
     READ,
-    READ
-    + """\
-    from sklearn.preprocessing import StandardScaler  # LEAK: the scaler sees the test rows
-
-    numbers = sample.select_dtypes("number").columns.drop(params["data"]["target"])
-    sample[numbers] = StandardScaler().fit_transform(sample[numbers])
+    "after",
+    """\
+from sklearn.preprocessing import StandardScaler  # LEAK: the scaler sees the test rows
+numbers = sample.select_dtypes("number").columns.drop(params["data"]["target"])
+sample[numbers] = StandardScaler().fit_transform(sample[numbers])
 """,
 )
 
 DUPLICATE_ACROSS_SETS = (
     WRITE,
+    "before",
     """\
-    import numpy as np  # LEAK: some training rows are copied into the test set
-
-    test = np.concatenate([test, fitted_on[:20]])
-"""
-    + WRITE,
+import numpy as np  # LEAK: some training rows are copied into the test set
+test = np.concatenate([test, fitted_on[:20]])
+""",
 )
 
 
-def inject(study, patch: tuple[str, str]) -> None:
+def inject(study, patch: tuple[str, str, str]) -> None:
+    """Put the leaky lines after or before a line of prepare.py, indented as that line is."""
     path = "src/digits_practice_study/prepare.py"
-    source = study.read(path)
-    where, edit = patch
-    assert where in source, "prepare.py no longer reads or splits where this test edits it"
-    study.write(path, source.replace(where, edit, 1))
+    lines = study.read(path).splitlines(keepends=True)
+    where, side, edit = patch
+    found = [i for i, line in enumerate(lines) if line.strip() == where]
+    assert len(found) == 1, "prepare.py no longer reads or splits where this test edits it"
+    at = found[0]
+    indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
+    leak = [indent + line + "\n" for line in edit.splitlines()]
+    lines[at + 1 if side == "after" else at : at + 1 if side == "after" else at] = leak
+    study.write(path, "".join(lines))
 
 
 @pytest.fixture

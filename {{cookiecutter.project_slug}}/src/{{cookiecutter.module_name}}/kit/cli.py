@@ -285,6 +285,7 @@ def remember_run(started_ns: int) -> None:
     files, written = study_files(), pipeline_outputs()
     for path, (_, changed_ns) in files.items():
         ours = any(path == out or path.startswith(out + os.sep) for out in written)
+        ours = ours or os.path.basename(path) == ".gitignore"  # DVC lists its outputs there
         if changed_ns >= started_ns and not ours:
             return
     LAST_RUN.write_text(json.dumps(files), encoding="utf-8")
