@@ -41,6 +41,7 @@ updates never touch. Each module does one job, and none imports a module that im
     reproduce     run.py reproduce: a reviewer's verdict, rerunning the last commit
     update        run.py update: the template's improvements, shown before they are applied
     cli           every command of the study (run.py <command>, on any OS)
+    repro         dvc repro in that command's own Python: each library loads once a run
     environment   the study's .venv: built exactly as the lock pins it, checked, repaired
     doctor        run.py doctor: is this computer ready (Python, git, disk, uv, remote)?
 """

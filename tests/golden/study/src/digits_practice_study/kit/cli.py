@@ -78,6 +78,13 @@ def dvc(*args: str) -> int:
     return in_venv("dvc", *args, keep=without_dvc_advice)
 
 
+def repro(*args: str) -> int:
+    """dvc repro in this Python, the stages too: each library loads once (kit/repro.py)."""
+    from . import repro as here
+
+    return here.dvc_main(["repro", *args], keep=without_dvc_advice)
+
+
 def kit_main(module: str, argv: list[str]) -> int:
     """A kit module's main(argv), in this process. A message it stops with (SystemExit with
     text) is shown as it is, without a traceback."""
@@ -301,7 +308,7 @@ def study(words: list[str]) -> int:
     else:
         LAST_RUN.unlink(missing_ok=True)
         started_ns = time.time_ns()
-        code = data_check() or dvc("repro")
+        code = data_check() or repro()
         if code:
             return code
         remember_run(started_ns)
@@ -311,7 +318,7 @@ def study(words: list[str]) -> int:
 
 def report(words: list[str]) -> int:
     check_params()
-    code = data_check() or dvc("repro", "report")
+    code = data_check() or repro("report")
     if code:
         return code
     say(f"The write-up is one self-contained file: {WRITEUP}")
@@ -322,7 +329,7 @@ def report(words: list[str]) -> int:
 def try_configuration(words: list[str]) -> int:
     """Trying things never touches the test rows: each try is scored by cross-validation on
     the training rows and logged in reports/ledger.csv (kept in git). params.yaml stays."""
-    code = data_check() or dvc("repro", "prepare")
+    code = data_check() or repro("prepare")
     return code or kit_main("tries", ["try", *words])
 
 
