@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 import shlex
+import subprocess
+import sys
 
 import pytest
 from conftest import render_into
@@ -208,3 +210,33 @@ def test_the_studys_own_messages_name_run_py_not_make(studies):
             messages = re.finditer(rf"\bmake ({targets})\b", text)
             found += [f"{variant}: {relative}: {m.group(0)}" for m in messages]
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    ("variant", "fix"),
+    [("default", "compute=dask"), ("own-file-s3-conda-dask", "prepare.train_rows")],
+)
+def test_a_python_the_system_killed_is_explained(studies, variant, fix):
+    """DVC runs the stages in .venv's Python (kit/repro.py), so the out-of-memory killer ends
+    it before DVC can say a word: run.py says what most likely happened, with the fix for the
+    study's backend, and ends with a shell's code for the signal."""
+    study = studies[variant]
+    module = next(p.parents[1].name for p in (study.path / "src").glob("*/kit/cli.py"))
+    code = f"import sys; sys.path.insert(0, 'src'); from {module}.kit import cli; "
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", code + "sys.exit(cli.killed(9))"],
+        cwd=study.path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 137
+    assert "the out-of-memory killer" in done.stderr and fix in done.stderr, done.stderr
+    other = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", code + "sys.exit(cli.killed(15))"],
+        cwd=study.path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert other.returncode == 143 and "ended by SIGTERM" in other.stderr, other.stderr

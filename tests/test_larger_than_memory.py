@@ -91,6 +91,8 @@ def test_the_pandas_study_is_killed_by_the_same_cap(big_table, tmp_path_factory)
     run = capped_study(path, tmp_path_factory.mktemp("pandas"), "pandas", CAP_BYTES)
     print(f"compute=pandas: exit {run.returncode}, peak {run.peak_bytes / 2**20:.0f} MiB")
     assert run.returncode != 0
-    # The kernel's out-of-memory killer ends the stage (SIGKILL: exit -9, or 137 in a shell).
-    assert re.search(r"exited with (-9|137)|Killed|MemoryError", run.output), run.output[-3000:]
+    # The kernel's out-of-memory killer ends the Python that runs DVC and the stages
+    # (kit/repro.py), and run.py says what most likely happened and what to do.
+    assert "the out-of-memory killer" in run.output, run.output[-3000:]
+    assert "compute=dask" in run.output and run.returncode in (137, 2)  # 2: make's own code
     assert not run.study.has_file("reports/writeup.html")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 
 import pytest
 import yaml
@@ -18,6 +20,7 @@ nbclient.NotebookClient(nb, resources={"metadata": {"path": "notebooks"}}).execu
 jupytext.write(nb, source.replace(".py", ".ipynb"))
 """
 STAGE_RUN = re.compile(r"Running stage '([a-z_]+)'")
+STUDY_PY = "src/digits_practice_study/study.py"
 
 
 def test_make_study_runs_every_stage_and_writes_results(default_study):
@@ -96,3 +99,45 @@ def test_notebook_changes_diff_as_plain_python(default_study):
     changed = study.run("git", "diff", "--name-only").stdout.split()
     assert "notebooks/01_explore.py" in changed
     assert not [name for name in changed if name.endswith(".ipynb")]
+
+
+def test_a_bare_dvc_repro_gives_what_run_py_study_gave(default_study):
+    """run.py study runs the stages in DVC's own Python (kit/repro.py); `dvc repro` typed in
+    a terminal runs each in a Python of its own. A reviewer gets the same numbers either way."""
+    study = default_study
+    study.make("study")  # the results of run.py study, whatever other tests left behind
+    before = json.loads(study.read("reports/metrics.json"))
+    programs = str(study.path / ".venv" / "bin")  # `python` in dvc.yaml's commands
+    bare = subprocess.run(
+        [".venv/bin/dvc", "repro", "--force", "--downstream", "train"],
+        cwd=study.path,
+        env={**os.environ, "PATH": programs + os.pathsep + os.environ["PATH"]},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert bare.returncode == 0, bare.stdout[-3000:] + bare.stderr[-3000:]
+    assert STAGE_RUN.findall(bare.stdout) == ["train", "evaluate", "report"]
+    assert json.loads(study.read("reports/metrics.json")) == before
+
+
+def test_a_stage_that_fails_shows_its_own_traceback(default_study):
+    study = default_study
+    original = study.read(STUDY_PY)
+    broken = original.replace("    return table\n", "    return table / not_defined\n", 1)
+    assert broken != original
+    study.write(STUDY_PY, broken)
+    try:
+        failed = study.make("study", check=False)
+    finally:
+        study.write(STUDY_PY, original)
+    assert failed.returncode != 0
+    frames = failed.stderr[failed.stderr.index("Traceback") :].splitlines()
+    # From the stage's own code on, as `python -m` shows it: no frames of DVC or kit/repro.py.
+    assert "digits_practice_study/train.py" in frames[1], frames[:3]
+    assert not any("site-packages/dvc" in line or "kit/repro.py" in line for line in frames)
+    assert "NameError: name 'not_defined' is not defined" in failed.stderr
+    assert "failed to reproduce 'train'" in failed.stderr
+    study.make("study")  # DVC checks out the model the failed run removed, from its cache
+    assert study.has_file("models/model.joblib")

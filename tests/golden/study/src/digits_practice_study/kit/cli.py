@@ -18,6 +18,7 @@ import importlib
 import json
 import os
 import re
+import signal
 import sys
 import time
 import zlib
@@ -553,6 +554,30 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def killed(number: int) -> int:
+    """.venv's Python ended by a signal (Linux, macOS): say why it most likely did, and end
+    as a shell would (128 + the signal). DVC runs the stages in that Python (kit/repro.py),
+    so a stage the system kills takes it along, before DVC can say which stage it was."""
+    name = signal.Signals(number).name if number in signal.valid_signals() else f"signal {number}"
+    said = f"Stopped: the study's Python was ended by {name} while it ran."
+    if number == getattr(signal, "SIGKILL", None):
+        dask = (Path(__file__).parent / "table_dask.py").is_file()
+        fix = (
+            "prepare.train_rows in params.yaml fits the model on fewer rows (docs/dask.md)."
+            if dask
+            else "A table larger than memory needs a study made with compute=dask, which "
+            "reads it in parts."
+        )
+        said = (
+            f"Stopped: the system killed the study's Python ({name}) while it ran. Most often "
+            "that is the out-of-memory killer: the run needed more memory than this computer, "
+            'or its container, allows. The last "Running stage" line above names the stage. '
+            f"Close other programs, or: {fix}"
+        )
+    print(said, file=sys.stderr)
+    return 128 + number
+
+
 def dispatch(args: list[str]) -> int:
     original = list(args)
     verbose = False
@@ -587,7 +612,8 @@ def dispatch(args: list[str]) -> int:
         rebuilt = environment.ensure(verbose)
         if rebuilt or not environment.running_inside():
             again = [environment.venv_python(), "-m", f"{MODULE}.kit.cli", *original]
-            return run(again, env=venv_env()).returncode
+            code = run(again, env=venv_env()).returncode
+            return killed(-code) if code < 0 else code
         if command.setup:
             finish_setup()
     return command.run(words)
