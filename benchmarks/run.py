@@ -230,13 +230,29 @@ def measure_all(
         )
 
 
+def page_command(args: argparse.Namespace, words: list[str]) -> str:
+    """The command that wrote the page, as typed through make: the published page names
+    the clone of cookiecutter-data-science by what it is, not by its path on this machine."""
+    shown, skip = [], False
+    for word in words:
+        if skip or word.startswith(("--ccds=", "--output=")):
+            skip = False
+        elif word in ("--ccds", "--output"):
+            skip = True
+        else:
+            shown.append(word)
+    ccds = " CCDS=<a clone of cookiecutter-data-science>" if args.ccds else ""
+    options = f' BENCH_ARGS="{" ".join(shown)}"' if shown else ""
+    return f"make bench{ccds}{options}"
+
+
 def main(argv: list[str] | None = None) -> None:
     args = arguments(argv)
     sandbox = Sandbox.create()
+    words = argv if argv is not None else sys.argv[1:]
+    writes_page = args.output != "-" and Path(args.output).resolve() == PAGE.resolve()
     command = (
-        "make bench"
-        if args.output == str(PAGE)
-        else "python -m benchmarks.run " + " ".join(argv if argv is not None else sys.argv[1:])
+        page_command(args, words) if writes_page else "python -m benchmarks.run " + " ".join(words)
     )
     report = Report(
         machine=describe(sandbox.uv),

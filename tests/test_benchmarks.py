@@ -99,6 +99,17 @@ def test_a_partial_run_prints_instead_of_overwriting_the_published_page():
     assert run.arguments([]).output == str(run.PAGE)
 
 
+def test_the_published_page_names_its_command_without_this_machines_paths():
+    words = ["--ccds", "/home/me/clones/ccds", "--runs", "3", "--only", "render,setting"]
+    words += ["--output", "docs/benchmarks.md"]
+    said = run.page_command(run.arguments(words), words)
+    assert said == (
+        'make bench CCDS=<a clone of cookiecutter-data-science> BENCH_ARGS="--runs 3 '
+        '--only render,setting"'
+    )
+    assert run.page_command(run.arguments([]), []) == "make bench"
+
+
 def test_an_unknown_benchmark_name_is_refused():
     with pytest.raises(SystemExit):
         run.arguments(["--only", "render,typo"])

@@ -222,21 +222,19 @@ def test_a_python_the_system_killed_is_explained(studies, variant, fix):
     study's backend, and ends with a shell's code for the signal."""
     study = studies[variant]
     module = next(p.parents[1].name for p in (study.path / "src").glob("*/kit/cli.py"))
-    code = f"import sys; sys.path.insert(0, 'src'); from {module}.kit import cli; "
-    done = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", code + "sys.exit(cli.killed(9))"],
-        cwd=study.path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+
+    def killed_by(number: int) -> subprocess.CompletedProcess:
+        code = f"import sys; sys.path.insert(0, 'src'); from {module}.kit import cli; "
+        return subprocess.run(
+            [sys.executable, "-I", "-S", "-c", f"{code}sys.exit(cli.killed({number}))"],
+            cwd=study.path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    done = killed_by(9)
     assert done.returncode == 137
     assert "the out-of-memory killer" in done.stderr and fix in done.stderr, done.stderr
-    other = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", code + "sys.exit(cli.killed(15))"],
-        cwd=study.path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    other = killed_by(15)
     assert other.returncode == 143 and "ended by SIGTERM" in other.stderr, other.stderr
