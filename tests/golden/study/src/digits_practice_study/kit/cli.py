@@ -561,7 +561,6 @@ def killed(number: int) -> int:
     as a shell would (128 + the signal). DVC runs the stages in that Python (kit/repro.py),
     so a stage the system kills takes it along, before DVC can say which stage it was."""
     name = signal.Signals(number).name if number in signal.valid_signals() else f"signal {number}"
-    said = f"Stopped: the study's Python was ended by {name} while it ran."
     if number == getattr(signal, "SIGKILL", None):
         said = (
             f"Stopped: the system killed the study's Python ({name}) while it ran. Most often "
@@ -569,6 +568,8 @@ def killed(number: int) -> int:
             'or its container, allows. The last "Running stage" line above names the stage. '
             f"Close other programs, or: {LESS_MEMORY}"
         )
+    else:
+        said = f"Stopped: the study's Python was ended by {name} while it ran."
     print(said, file=sys.stderr)
     return 128 + number
 

@@ -135,11 +135,10 @@ def dvc_main(argv: list[str], keep: Callable[[str], bool]) -> int:
     ]
 
     def run(executable, cmd, **kwargs):
-        module = own_stage(cmd)
-        here = Path(kwargs.get("cwd") or os.getcwd()).resolve() == ROOT.resolve()
-        if module is None or not here:
+        module, cwd = own_stage(cmd), kwargs.get("cwd") or os.getcwd()
+        if module is None or Path(cwd).resolve() != ROOT.resolve():
             return dvc_run(executable, cmd, **kwargs)
-        return run_stage_here(module, cmd, kwargs.get("cwd") or os.getcwd(), kwargs["env"])
+        return run_stage_here(module, cmd, cwd, kwargs["env"])
 
     stdout, shown = sys.stdout, ShownLines(sys.stdout, keep)
     to_stdout = {  # DVC's log lines for the terminal (set up when dvc was imported)
