@@ -188,7 +188,7 @@ COPIED_FOR_THEIR_SYNTAX = {
 }
 
 
-def test_files_copied_without_rendering_have_no_jinja_in_them():
+def test_files_are_copied_without_rendering_exactly_when_they_hold_no_jinja():
     """Plain files are in _copy_without_render only to spare Jinja the work (render time):
     one that gains a `{{`, `{%` or `{#` would land unrendered."""
     study = __import__("conftest").TEMPLATE / "{{cookiecutter.project_slug}}"
@@ -204,6 +204,22 @@ def test_files_copied_without_rendering_have_no_jinja_in_them():
         f"{found} hold Jinja syntax but cookiecutter.json's _copy_without_render copies them "
         "as they are: take them off that list"
     )
+    # And every file without Jinja in it is on the list: each one rendered costs the render
+    # its compile (kit/answers.py holds what the command layer needs from the answers).
+    patterns = TEMPLATE_JSON["_copy_without_render"]
+    rendered_for_nothing = []
+    for path in study.rglob("*"):
+        relative = path.relative_to(study).as_posix()
+        if not path.is_file() or any(fnmatch.fnmatch(relative, p) for p in patterns):
+            continue
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        if not any(marker in text for marker in ("{{", "{%", "{#")):
+            rendered_for_nothing.append(relative)
+    assert not rendered_for_nothing, (
+        f"{rendered_for_nothing} hold no Jinja: add them to cookiecutter.json's "
+        "_copy_without_render"
+    )
+    patterns = set(TEMPLATE_JSON["_copy_without_render"]) - COPIED_FOR_THEIR_SYNTAX
     # Every pattern still names a file, so a renamed file does not leave a dead entry.
     for pattern in patterns:
         files = [p for p in study.rglob("*") if p.is_file()]

@@ -58,6 +58,16 @@ def test_second_run_changes_nothing(default_study):
     assert "Data and pipelines are up to date" in status
 
 
+def test_dvc_reads_its_yaml_files_with_the_c_parser(default_study):
+    """DVC reads dvc.lock, dvc.yaml and params.yaml several times a run. ruamel.yaml 0.19
+    made its C parser optional (ruamel.yaml.clib, in the study's pyproject.toml); without it
+    each read of the default study's dvc.lock takes 0.06 s instead of 0.012 s."""
+    parser = default_study.run(
+        ".venv/bin/python", "-c", "from ruamel.yaml import YAML; print(YAML(typ='safe').Parser)"
+    ).stdout
+    assert "CParser" in parser
+
+
 def test_study_tests_pass(default_study):
     result = default_study.make("test")
     assert re.search(r"\d+ passed", result.stdout)

@@ -15,9 +15,8 @@ updates never touch. Each module does one job, and none imports a module that im
                   can be used
     values        what raw values mean: codes for unknown, numbers written as text
     table         the raw table as prepare works on it, held whole in memory
-{%- if cookiecutter.compute == 'dask' %}
-    table_dask    the same, in partitions on a Dask cluster (this study's backend)
-{%- endif %}
+    table_dask    the same, in partitions on a Dask cluster (in a study made with
+                  compute=dask only)
     roles         each column's role, the task and the headline metric, the table's time
                   and the columns that repeat like entities
     split         which rows are used, the train/test split, cross-validation folds
@@ -40,6 +39,7 @@ updates never touch. Each module does one job, and none imports a module that im
     changes       what run.py study says last: every changed file, and how to commit them
     reproduce     run.py reproduce: a reviewer's verdict, rerunning the last commit
     update        run.py update: the template's improvements, shown before they are applied
+    answers       what the study was made with: the template's questions, as answered
     cli           every command of the study (run.py <command>, on any OS)
     repro         dvc repro in that command's own Python: each library loads once a run
     environment   the study's .venv: built exactly as the lock pins it, checked, repaired

@@ -24,17 +24,19 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from . import answers
 from .paths import ROOT, RUN, shown
 
-MODULE = "{{ cookiecutter.module_name }}"
+MODULE = answers.MODULE_NAME
 # How this study installs its packages: uv (from uv.lock), pip (requirements.txt, with
 # hashes) or conda (environment.yml). Chosen when the study was made.
-MANAGER = "{{ cookiecutter.env_manager }}"
+MANAGER = answers.ENV_MANAGER
 # The optional extras of pyproject.toml this study installs: the DVC plugin its remote needs,
 # and Dask when it computes with Dask.
+CLOUD_REMOTES = ("s3", "gcs", "azure", "ssh")
 EXTRAS: tuple[str, ...] = (
-{%- if cookiecutter.dvc_remote in ['s3', 'gcs', 'azure', 'ssh'] %}"{{ cookiecutter.dvc_remote }}",{% endif %}
-{%- if cookiecutter.compute == 'dask' %}"dask",{% endif -%}
+    *([answers.DVC_REMOTE] if answers.DVC_REMOTE in CLOUD_REMOTES else []),
+    *(["dask"] if answers.COMPUTE == "dask" else []),
 )
 # The Pythons uv.lock is made for (the template's `make lock` resolves it for each).
 OLDEST_PYTHON, NEWEST_PYTHON = (3, 10), (3, 13)

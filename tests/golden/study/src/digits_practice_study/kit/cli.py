@@ -26,25 +26,30 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import doctor, environment
+from . import answers, doctor, environment
 from .environment import VENV, WINDOWS, Interrupted, Stop, run, say, venv_env, venv_program
 from .files import DVC_ADVICE
 from .paths import ENVIRONMENT as ENVIRONMENT_RECORD
-from .paths import FIGURES, LEDGER, METRICS, MODEL, ROOT, RUN, TEST, TRAIN, WRITEUP, shown
+from .paths import FIGURES, LEDGER, METRICS, MODEL, RAW_DATA, ROOT, RUN, TEST, TRAIN, WRITEUP, shown
 
 MODULE = environment.MODULE
-SLUG = "digits-practice-study"
+SLUG = answers.PROJECT_SLUG
+OWN_DATA = answers.DATASET == "local_file"
 # Your own data file, copied into data/raw/ when the study was made: `dvc add` tracks it on
 # the first setup (DVC lives in .venv), so git keeps the small .dvc file, DVC the data.
-LOCAL_DATA = ""  # noqa: E501 (a long file name)
+LOCAL_DATA = shown(RAW_DATA) if OWN_DATA else ""
 # What `study` prints before the first stage runs.
 PIPELINE = (
     "Pipeline (dvc.yaml; a stage runs only if its inputs changed):"
-    " get_data -> prepare (check, split) -> train -> "
-    "evaluate (scores, uncertainty) -> report"
+    + ("" if OWN_DATA else " get_data ->")
+    + " prepare (check, split) -> train -> evaluate (scores, uncertainty) -> report"
 )
 # What makes a run need less memory, with this study's backend (`killed`).
-LESS_MEMORY = "a table larger than memory needs a study made with compute=dask."
+LESS_MEMORY = (
+    "a smaller prepare.train_rows in params.yaml fits the model on fewer rows."
+    if answers.COMPUTE == "dask"
+    else "a table larger than memory needs a study made with compute=dask."
+)
 # The pipeline's outputs that `clean` deletes (never data/raw, figures/, the DVC cache or remote).
 OUTPUTS = [TRAIN, TEST, MODEL, METRICS, ENVIRONMENT_RECORD, WRITEUP]
 # The study's Jupyter kernel, in your user's kernels, so JupyterLab and VS Code run the
