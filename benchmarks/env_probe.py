@@ -5,7 +5,8 @@ pipeline needs at run time. Prints JSON. Standard library plus `packaging` (a DV
 
 "What the pipeline needs" is worked out, not listed by hand: DVC (which runs it), every
 package the stage modules name in an import, and every package that is loaded when they are
-imported (pandas loads pyarrow when it is installed, say), with everything those require.
+imported (pandas loads pyarrow when it is installed, say) or when DVC reads a YAML file
+(ruamel.yaml's C parser), with everything those require.
 """
 
 from __future__ import annotations
@@ -65,6 +66,9 @@ def loaded_modules(source_dir: Path) -> set[str]:
         # Any failure just means the module adds nothing.
         with contextlib.suppress(Exception):
             importlib.import_module(f"{source_dir.name}.{path.stem}")
+    from dvc.utils.serialize import parse_yaml
+
+    parse_yaml("stages: {}", "dvc.yaml")  # as DVC reads dvc.yaml, dvc.lock and params.yaml
     return {name.split(".")[0] for name in sys.modules}
 
 

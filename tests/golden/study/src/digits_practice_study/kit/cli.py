@@ -28,7 +28,7 @@ from pathlib import Path
 
 from . import answers, doctor, environment
 from .environment import VENV, WINDOWS, Interrupted, Stop, run, say, venv_env, venv_program
-from .files import DVC_ADVICE
+from .files import DVC_ADVICE, read_yaml
 from .paths import ENVIRONMENT as ENVIRONMENT_RECORD
 from .paths import FIGURES, LEDGER, METRICS, MODEL, RAW_DATA, ROOT, RUN, TEST, TRAIN, WRITEUP, shown
 
@@ -287,9 +287,7 @@ def study_files() -> dict[str, list[int]]:
 
 def pipeline_outputs() -> tuple[str, ...]:
     """What a run writes: each stage's outputs (in dvc.lock), dvc.lock, the ledger of tries."""
-    import yaml  # in .venv, where `study` runs
-
-    lock = yaml.safe_load((ROOT / "dvc.lock").read_text(encoding="utf-8"))
+    lock = read_yaml(ROOT / "dvc.lock")
     outs = [out["path"] for stage in lock["stages"].values() for out in stage.get("outs", [])]
     return tuple(str(ROOT / path) for path in [*outs, "dvc.lock", shown(LEDGER)])
 

@@ -15,9 +15,7 @@ import hashlib
 import json
 from pathlib import Path
 
-import yaml
-
-from .files import markdown_table, plural
+from .files import markdown_table, plural, read_yaml
 from .params import settings_for
 from .paths import LEDGER, MODEL, ROOT, RUN
 from .provenance import git_commit
@@ -59,7 +57,7 @@ def look_fingerprint(params: dict, root: Path = ROOT) -> str:
     """What a test score depends on, as one short hash: every file the train and evaluate
     stages read (dvc.yaml lists them: code, the splits, the decisions) and their params.
     The model file is left out: it is made from the same files, but its bytes may differ."""
-    stages = yaml.safe_load((root / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
+    stages = read_yaml(root / "dvc.yaml")["stages"]
     digest = hashlib.sha256()
     digest.update(json.dumps([params["train"], params["evaluate"]], sort_keys=True).encode())
     read = sorted({dep for stage in LOOK_STAGES for dep in stages[stage]["deps"]})

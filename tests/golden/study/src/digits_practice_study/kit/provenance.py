@@ -10,11 +10,9 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-import yaml
-
 from .claims import answered
 from .decisions import Choice
-from .files import git
+from .files import git, read_yaml
 from .paths import METRICS, RAW_DATA, RAW_RECORD, ROOT
 
 KEY_PACKAGES = ("scikit-learn", "pandas", "numpy", "matplotlib", "dvc")
@@ -68,7 +66,7 @@ def data_hash(root: Path = ROOT) -> DataVersion:
     for path in (root / "dvc.lock", root / RAW_RECORD.relative_to(ROOT)):
         if not path.exists():
             continue
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        document = read_yaml(path) or {}
         for stage in document.get("stages", {"": document}).values():
             for out in stage.get("outs", []):
                 if out.get("path") in (relative, raw.name) and "md5" in out:
