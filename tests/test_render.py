@@ -148,6 +148,11 @@ def test_first_commit_holds_the_whole_study(render):
     tracked = study.run("git", "ls-files").stdout.split()
     assert "dvc.yaml" in tracked and "uv.lock" in tracked
     assert not [f for f in tracked if f.startswith("data/raw/") and not f.endswith(".gitkeep")]
+    # Committed with LF line endings, as the study's .gitattributes asks, though the hook
+    # turns git's conversion off for its one add (hooks/post_gen_project.add_in_one_pack).
+    endings = study.run("git", "ls-files", "--eol").stdout.splitlines()
+    assert not [line for line in endings if line.split()[0] in ("i/crlf", "i/mixed")]
+    assert study.run("git", "check-attr", "text", "--", "dvc.yaml").stdout.endswith("auto\n")
 
 
 def test_without_git_identity_the_study_still_renders(render, monkeypatch, capfd):
