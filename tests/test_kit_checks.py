@@ -10,6 +10,7 @@ tests/test_reviewer.py, in the study's own environment).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib
 import json
@@ -18,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -109,6 +111,63 @@ def test_a_perfect_balanced_accuracy_is_bounded_by_each_class(kit):
     resampled = kit.scoring.bootstrap_scores(truth, predicted, metric, 200, 0)
     found = kit.scoring.test_interval(metric, truth, predicted, resampled, 0.95)
     assert found["method"] == "bootstrap" and found["low"] < found["high"]
+
+
+def resampling_cases(task):
+    """Test values with the edge cases a resample meets, and 300 resamples of them (rows),
+    with crafted ones first: all one row (one class, one value), all another."""
+    rng = np.random.default_rng(3)
+    if task == "classification":
+        truth = np.array(["a"] * 20 + ["b"] * 16 + ["rare"] * 4)
+        guess = truth.copy()
+        guess[[0, 1, 20, 36]] = ["b", "only-predicted", "a", "a"]  # a class never true
+    else:
+        truth = rng.normal(50, 10, 40).round(1)
+        guess = truth + rng.normal(0, 5, 40)
+        guess[5] = truth[5]  # a resample of row 5 alone: one value, predicted right
+    crafted = np.array([[0] * 40, [5] * 40, [36] * 40, [1] * 20 + [20] * 20])
+    return truth, guess, np.concatenate([crafted, rng.integers(0, 40, (300, 40))])
+
+
+@pytest.mark.parametrize(
+    "task, name",
+    [
+        ("classification", "balanced_accuracy"),
+        ("classification", "f1_macro"),
+        ("regression", "r2"),
+        ("regression", "mae"),
+        ("regression", "rmse"),
+    ],
+)
+def test_each_built_in_metric_scores_a_batch_of_resamples_as_each_alone(kit, task, name):
+    """The bootstrap scores many resamples in one step (kit/metrics.py, on_resamples):
+    each score is scikit-learn's for that resample alone, with a class missing from it, a
+    class only predicted, one value throughout, a perfect score."""
+    metric = kit.metrics.BUILT_IN[kit.decisions.Task(task)][name]
+    truth, guess, rows = resampling_cases(task)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scikit-learn warns of a class only predicted
+        alone = [metric.score(truth[chosen], guess[chosen]) for chosen in rows]
+    together = metric.on_resamples(truth, guess, rows)
+    np.testing.assert_allclose(together, alone, rtol=1e-12, atol=1e-12)
+
+
+def test_the_bootstrap_draws_the_same_rows_in_batches_as_one_at_a_time(kit, monkeypatch):
+    """Batches change nothing: the same seed draws the same resamples, so a study's
+    intervals stay as they were, and the model's and baseline's still pair up."""
+    metric = kit.metrics.BUILT_IN[kit.decisions.Task.CLASSIFICATION]["balanced_accuracy"]
+    truth, guess, _ = resampling_cases("classification")
+    predicted = kit.scoring.Predictions(guess)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        one_at_a_time = kit.scoring.bootstrap_scores(
+            truth, predicted, dataclasses.replace(metric, on_resamples=None), 250, 7
+        )
+        in_one_batch = kit.scoring.bootstrap_scores(truth, predicted, metric, 250, 7)
+        monkeypatch.setattr(kit.scoring, "RESAMPLED_VALUES", 40 * 7)  # batches of 7, and 5
+        in_batches = kit.scoring.bootstrap_scores(truth, predicted, metric, 250, 7)
+    np.testing.assert_allclose(in_one_batch, one_at_a_time, rtol=1e-12)
+    np.testing.assert_allclose(in_batches, one_at_a_time, rtol=1e-12)
 
 
 def test_every_built_in_metric_states_the_range_its_curves_are_kept_in(kit):

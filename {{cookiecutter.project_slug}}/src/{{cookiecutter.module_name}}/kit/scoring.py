@@ -30,6 +30,8 @@ from .metrics import BUILT_IN, Metric
 from .progress import Progress
 from .split import folds
 
+# How many test values a batch of bootstrap resamples holds (8 MB an array of numbers).
+RESAMPLED_VALUES = 1_000_000
 METRIC_KEYS = {"task", "score", "greater_is_better", "probabilities", "bounds"}
 
 
@@ -141,13 +143,27 @@ def bootstrap_scores(
     difference is the paired bootstrap of score(model) - score(other).
     """
     y_true = np.asarray(y_true)
+    size = len(y_true)
     rng = np.random.default_rng(seed)
     scores = np.empty(resamples)
+    # A built-in metric scores a batch of resamples at once (kit/metrics.py), about a million
+    # values a batch, so memory stays small on any test set; another metric, one at a time.
+    batch = max(1, RESAMPLED_VALUES // size) if metric.on_resamples else 1
+    values = predicted.of(metric)
+    if metric.on_resamples and metric.task is Task.CLASSIFICATION:
+        # The classes as numbers, found once: sorting text labels is the slow part.
+        _, codes = np.unique(np.concatenate([y_true, values]), return_inverse=True)
+        y_true, values = codes[:size], codes[size:]
     with Progress(what, "resamples", resamples) as progress:
-        for i in range(resamples):  # one resample at a time: memory stays one test set's size
-            rows = rng.integers(0, len(y_true), size=len(y_true))
-            scores[i] = score(metric, y_true[rows], predicted.take(rows))
-            progress.step()
+        for first in range(0, resamples, batch):
+            count = min(batch, resamples - first)
+            # One draw per resample, as ever: the same seed gives the same rows.
+            rows = np.stack([rng.integers(0, size, size=size) for _ in range(count)])
+            if metric.on_resamples:
+                scores[first : first + count] = metric.on_resamples(y_true, values, rows)
+            else:
+                scores[first] = score(metric, y_true[rows[0]], predicted.take(rows[0]))
+            progress.step(count)
     return scores
 
 
