@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import shutil
+import tempfile
+from pathlib import Path
 
+import jinja2
 import pytest
 import yaml
-from conftest import PENGUINS_CSV, local_extensions
+from conftest import PENGUINS_CSV, TEMPLATE, Study, local_extensions, render_into
+from cookiecutter.main import cookiecutter
 from parsing import cff_problems, leftovers, parse
 
 TEMPLATE_JSON = json.loads(
@@ -153,6 +158,48 @@ def test_first_commit_holds_the_whole_study(render):
     endings = study.run("git", "ls-files", "--eol").stdout.splitlines()
     assert not [line for line in endings if line.split()[0] in ("i/crlf", "i/mixed")]
     assert study.run("git", "check-attr", "text", "--", "dvc.yaml").stdout.endswith("auto\n")
+
+
+def test_a_second_render_reuses_compiled_templates_but_never_stale_ones(tmp_path, monkeypatch):
+    """local_extensions.TemplateBytecodeCache: a render reads back the file templates an
+    earlier one compiled, and a template whose text changed is compiled again, even when
+    the changed copy sits elsewhere (entries are keyed by the path inside the template)."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temp"))  # Jinja's cache folder
+    (tmp_path / "temp").mkdir()
+    compiled = []
+    compile_template = jinja2.Environment.compile
+
+    def counting(environment, source, name=None, *args, **kwargs):
+        if name is not None:  # a file template (from_string, for file names, has none)
+            compiled.append(name)
+        return compile_template(environment, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    first = render_into(tmp_path / "first")
+    assert len(compiled) > 30, compiled
+    cached = list((tmp_path / "temp").rglob("practice-study-*.cache"))
+    assert len(cached) == len(set(compiled))
+
+    compiled.clear()
+    second = render_into(tmp_path / "second")
+    assert compiled == []
+    assert second.read("dvc.yaml") == first.read("dvc.yaml")
+
+    edited = tmp_path / "edited"
+    edited.mkdir()
+    for name in ("cookiecutter.json", "hooks", "{{cookiecutter.project_slug}}"):
+        copy = shutil.copytree if (TEMPLATE / name).is_dir() else shutil.copy
+        copy(TEMPLATE / name, edited / name)
+    shutil.copy(TEMPLATE / f"{local_extensions.__name__}.py", edited)
+    readme = edited / "{{cookiecutter.project_slug}}" / "README.md"
+    edit = "Edited: {{ cookiecutter.project_name }}\n"
+    readme.write_text(readme.read_text(encoding="utf-8") + edit, encoding="utf-8")
+    (tmp_path / "third").mkdir()
+    folder = cookiecutter(str(edited), no_input=True, output_dir=str(tmp_path / "third"))
+    study = Study(Path(folder))
+    assert compiled == ["README.md"]
+    title = json.loads(first.read(".cruft.json"))["context"]["cookiecutter"]["project_name"]
+    assert study.read("README.md").endswith(f"Edited: {title}\n")
 
 
 def test_without_git_identity_the_study_still_renders(render, monkeypatch, capfd):

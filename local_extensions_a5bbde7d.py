@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bz2
 import codecs
+import contextlib
 import csv
 import functools
 import gzip
@@ -23,6 +24,7 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
+import jinja2
 from cookiecutter.exceptions import FailedHookException
 from jinja2.ext import Extension
 
@@ -894,6 +896,49 @@ def hook_values(answers: dict) -> dict:
     }
 
 
+class TemplateBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's compiled templates, kept between renders in a folder of the user's temp dir.
+
+    Parsing and compiling the study's ~50 file templates took ~0.08 s of a 0.65 s render.
+    A bucket is read back only when its template's text is unchanged (Jinja checks a
+    checksum). Keyed by the path inside the template and by what the compiled code depends
+    on (the Jinja version and the environment's syntax settings), not by where the template
+    sits, so cruft's and the tests' copies of one template share their entries. A first
+    render on a machine compiles as before.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(pattern="practice-study-%s.cache")
+
+    def get_bucket(self, environment, name, filename, source):
+        compiled_by = [
+            jinja2.__version__,
+            *(getattr(environment, setting) for setting in SYNTAX_SETTINGS),
+            sorted(environment.extensions),
+        ]
+        return super().get_bucket(environment, f"{name}|{compiled_by!r}", None, source)
+
+
+# The settings of a Jinja environment that change the code a template compiles to.
+SYNTAX_SETTINGS = (
+    "block_start_string",
+    "block_end_string",
+    "variable_start_string",
+    "variable_end_string",
+    "comment_start_string",
+    "comment_end_string",
+    "line_statement_prefix",
+    "line_comment_prefix",
+    "trim_blocks",
+    "lstrip_blocks",
+    "newline_sequence",
+    "keep_trailing_newline",
+    "optimized",
+    "is_async",
+    "autoescape",
+)
+
+
 class SafeText(Extension):
     def __init__(self, environment):
         super().__init__(environment)
@@ -920,3 +965,7 @@ class SafeText(Extension):
         # For the study's templates: `cookiecutter.dataset in OWN_DATA`.
         environment.globals["OWN_DATA"] = OWN_DATA
         ask_only_what_is_needed()
+        if environment.bytecode_cache is None:
+            # RuntimeError: Jinja found no private temp folder; then compile every time.
+            with contextlib.suppress(RuntimeError):
+                environment.bytecode_cache = TemplateBytecodeCache()
