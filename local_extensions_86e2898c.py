@@ -24,6 +24,7 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
+import cookiecutter
 import jinja2
 from cookiecutter.exceptions import FailedHookException
 from jinja2.ext import Extension
@@ -911,8 +912,11 @@ class TemplateBytecodeCache(jinja2.FileSystemBytecodeCache):
         super().__init__(pattern="practice-study-%s.cache")
 
     def get_bucket(self, environment, name, filename, source):
+        # Extensions are named with their module (this one's name holds a hash of its
+        # content): Jinja's optimizer may run a filter at compile time on constant input.
         compiled_by = [
             jinja2.__version__,
+            cookiecutter.__version__,
             *(getattr(environment, setting) for setting in SYNTAX_SETTINGS),
             sorted(environment.extensions),
         ]
