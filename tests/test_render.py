@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -193,13 +194,43 @@ def test_a_second_render_reuses_compiled_templates_but_never_stale_ones(tmp_path
     shutil.copy(TEMPLATE / f"{local_extensions.__name__}.py", edited)
     readme = edited / "{{cookiecutter.project_slug}}" / "README.md"
     edit = "Edited: {{ cookiecutter.project_name }}\n"
-    readme.write_text(readme.read_text(encoding="utf-8") + edit, encoding="utf-8")
+    readme.write_text(readme.read_text(encoding="utf-8") + edit, encoding="utf-8", newline="\n")
     (tmp_path / "third").mkdir()
     folder = cookiecutter(str(edited), no_input=True, output_dir=str(tmp_path / "third"))
     study = Study(Path(folder))
     assert compiled == ["README.md"]
     title = json.loads(first.read(".cruft.json"))["context"]["cookiecutter"]["project_name"]
     assert study.read("README.md").endswith(f"Edited: {title}\n")
+
+
+@pytest.mark.skipif(os.name == "nt", reason="Jinja caches in the temp dir itself on Windows")
+def test_a_render_goes_on_when_jinja_refuses_its_cache_folder(tmp_path, monkeypatch):
+    """Jinja refuses a cache folder it does not own as private (here a file in its place):
+    the study renders all the same, nothing cached."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    refused = tmp_path / f"_jinja2-cache-{os.getuid()}"
+    refused.write_text("", encoding="utf-8")
+    study = render_into(tmp_path / "refused")
+    assert not list(tmp_path.rglob("practice-study-*"))
+    refused.unlink()
+    assert study.read("dvc.yaml") == render_into(tmp_path / "cached").read("dvc.yaml")
+    assert list(tmp_path.rglob("practice-study-*"))
+
+
+def test_a_render_goes_on_when_its_template_cache_takes_no_new_entry(tmp_path, monkeypatch):
+    """A cache folder that takes no new file (a full disk): the study renders all the
+    same, as it does with the templates compiled and cached."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    expected = render_into(tmp_path / "cached").read("dvc.yaml")
+    for entry in tmp_path.rglob("practice-study-*"):
+        entry.unlink()
+
+    def disk_full(cache, bucket):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(jinja2.FileSystemBytecodeCache, "dump_bytecode", disk_full)
+    assert render_into(tmp_path / "disk-full").read("dvc.yaml") == expected
+    assert not list(tmp_path.rglob("practice-study-*"))
 
 
 def test_without_git_identity_the_study_still_renders(render, monkeypatch, capfd):

@@ -922,6 +922,16 @@ class TemplateBytecodeCache(jinja2.FileSystemBytecodeCache):
         ]
         return super().get_bucket(environment, f"{name}|{compiled_by!r}", None, source)
 
+    # A cache that cannot be read or written (a full disk, a folder gone) never stops a
+    # render: the template is compiled as it would be without one.
+    def load_bytecode(self, bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
 
 # The settings of a Jinja environment that change the code a template compiles to.
 SYNTAX_SETTINGS = (
@@ -970,6 +980,7 @@ class SafeText(Extension):
         environment.globals["OWN_DATA"] = OWN_DATA
         ask_only_what_is_needed()
         if environment.bytecode_cache is None:
-            # RuntimeError: Jinja found no private temp folder; then compile every time.
-            with contextlib.suppress(RuntimeError):
+            # No private temp folder to be had (RuntimeError) or made (OSError): compile
+            # every template, as without a cache.
+            with contextlib.suppress(RuntimeError, OSError):
                 environment.bytecode_cache = TemplateBytecodeCache()
