@@ -50,7 +50,7 @@ evaluation = settings["evaluate"]
 rows = {}
 for label, candidate in {
     "model": model,
-    "baseline": preprocess.build_baseline(task, roles),
+    "baseline": preprocess.baseline(task),
 }.items():
     rows[label] = scoring.cross_validate(
         candidate,

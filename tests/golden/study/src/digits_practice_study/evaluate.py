@@ -23,7 +23,7 @@ from .kit import decisions, figures, guards, ledger, pipeline, preregister, scor
 from .kit.files import write_json
 from .kit.params import load_params
 from .kit.paths import ENVIRONMENT, FIGURES, LEDGER, METRICS, MODEL, TEST, TRAIN, shown
-from .kit.preprocess import build_baseline
+from .kit.preprocess import baseline
 from .kit.provenance import versions
 from .kit.reading import features_and_target, read_table
 from .kit.split import folds, learning_curve_sizes
@@ -82,7 +82,7 @@ def evaluate(fitted, train: pd.DataFrame, test, params: dict, decided) -> dict:
     x_train, y_train = features_and_target(train, decided.target)
     unfitted = {
         "model": pipeline.build(params["train"], task, decided.roles()),
-        "baseline": build_baseline(task, decided.roles()),
+        "baseline": baseline(task),
     }
     fitted = {"model": fitted, "baseline": unfitted["baseline"].fit(x_train, y_train)}
     # Copies must not cross the split (when it keeps them apart): checked on each part of
